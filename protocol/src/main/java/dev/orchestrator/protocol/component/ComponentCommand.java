@@ -1,0 +1,23 @@
+package dev.orchestrator.protocol.component;
+
+import akka.Done;
+import akka.actor.typed.ActorRef;
+import akka.pattern.StatusReply;
+import dev.orchestrator.protocol.JsonSerializable;
+
+/**
+ * Commands to a component entity. Not sealed: the entity's private messages (timers, driver
+ * replies) live in {@code orchestrator-actors} and implement it there.
+ */
+public interface ComponentCommand extends JsonSerializable {
+
+  /** Registers the component or replaces its spec. Refused when the spec has problems. */
+  record Register(ComponentSpec spec, ActorRef<StatusReply<ComponentView>> replyTo)
+      implements ComponentCommand {}
+
+  /** Reads the component. Refused when it is not registered. */
+  record Get(ActorRef<StatusReply<ComponentView>> replyTo) implements ComponentCommand {}
+
+  /** Removes the component. Refused when it is not registered. */
+  record Deregister(ActorRef<StatusReply<Done>> replyTo) implements ComponentCommand {}
+}
