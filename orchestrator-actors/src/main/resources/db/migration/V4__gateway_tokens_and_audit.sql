@@ -10,8 +10,9 @@ CREATE TABLE api_tokens (
   revoked_at TIMESTAMPTZ
 );
 
--- At most one generated bootstrap admin token, whichever node starts first.
-CREATE UNIQUE INDEX api_tokens_one_bootstrap_idx ON api_tokens (name) WHERE created_by = 'bootstrap';
+-- At most one live generated admin token, whichever node starts first.
+CREATE UNIQUE INDEX api_tokens_one_bootstrap_idx ON api_tokens (name)
+  WHERE created_by = 'bootstrap' AND revoked_at IS NULL;
 
 CREATE TABLE audit_log (
   id BIGSERIAL PRIMARY KEY,

@@ -42,6 +42,7 @@ public final class Database implements AutoCloseable {
     return Flyway.configure()
         .dataSource(dataSource)
         .locations("classpath:db/migration")
+        .loggers("slf4j")
         .load()
         .migrate();
   }

@@ -1,0 +1,259 @@
+package dev.orchestrator.node;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Join;
+import akka.http.javadsl.ServerBinding;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.orchestrator.Bootstrap;
+import dev.orchestrator.db.Database;
+import dev.orchestrator.db.DatabaseSettings;
+import dev.orchestrator.db.EmbeddedDatabase;
+import dev.orchestrator.gateway.Gateway;
+import dev.orchestrator.gateway.GatewaySettings;
+import dev.orchestrator.gateway.audit.AuditTrail;
+import dev.orchestrator.gateway.auth.TokenStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One orchestrator node: its database (embedded in {@code dev}), the migrations, the ActorSystem
+ * in the cluster, every entity and singleton (through {@link Bootstrap}), the admin token and the
+ * HTTP gateway. The launcher starts one; integration tests start several.
+ */
+public final class Node {
+  private static final Logger log = LoggerFactory.getLogger(Node.class);
+  private static final Duration BIND_TIMEOUT = Duration.ofSeconds(30);
+
+  private final NodeSettings settings;
+  private final ActorSystem<Void> system;
+  private final Bootstrap.Services services;
+  private final Optional<ServerBinding> binding;
+  private final Optional<String> generatedAdminToken;
+
+  private Node(
+      NodeSettings settings,
+      ActorSystem<Void> system,
+      Bootstrap.Services services,
+      Optional<ServerBinding> binding,
+      Optional<String> generatedAdminToken) {
+    this.settings = settings;
+    this.system = system;
+    this.services = services;
+    this.binding = binding;
+    this.generatedAdminToken = generatedAdminToken;
+  }
+
+  /** Starts a node; on failure, whatever was started is stopped again before the exception. */
+  public static Node start(NodeSettings settings, Config config) throws Exception {
+    log.info("Starting orchestrator node: {}", settings);
+    EmbeddedDatabase embedded = null;
+    Database database = null;
+    ActorSystem<Void> system = null;
+    try {
+      DatabaseSettings dbSettings;
+      if (settings.externalDb().isPresent()) {
+        dbSettings = settings.externalDb().get();
+      } else {
+        embedded = EmbeddedDatabase.start(settings.dataDir().resolve("postgres"));
+        dbSettings =
+            new DatabaseSettings(
+                embedded.jdbcUrl(),
+                embedded.user(),
+                embedded.password(),
+                settings.dbPoolSize(),
+                settings.dbConnectTimeout());
+        log.info("Embedded PostgreSQL on port {}, data in {}", embedded.port(), settings.dataDir());
+      }
+      database = connect(dbSettings);
+      int applied = database.migrate().migrationsExecuted;
+      log.info("Database schema up to date ({} migrations applied now)", applied);
+
+      system = ActorSystem.create(Behaviors.empty(), NodeSettings.SYSTEM_NAME, akkaConfig(settings, dbSettings, config));
+      closeWithSystem(system, database, embedded);
+      if (settings.mode() == NodeSettings.Mode.DEV) {
+        Cluster cluster = Cluster.get(system);
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      }
+      Bootstrap.Services services = Bootstrap.init(system, database);
+      TokenStore tokens =
+          new TokenStore(database.dataSource(), services.blockingExecutor(), settings.adminToken());
+      Optional<String> generated = adminToken(settings, tokens);
+      Optional<ServerBinding> binding = Optional.empty();
+      if (settings.hasRole("gateway")) {
+        binding = Optional.of(bind(settings, system, services, tokens, database));
+      } else {
+        log.info("No gateway role: this node serves no HTTP");
+      }
+      return new Node(settings, system, services, binding, generated);
+    } catch (Exception | Error e) {
+      if (system != null) {
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } else {
+        if (database != null) {
+          database.close();
+        }
+        if (embedded != null) {
+          embedded.close();
+        }
+      }
+      throw e;
+    }
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public Bootstrap.Services services() {
+    return services;
+  }
+
+  public NodeSettings settings() {
+    return settings;
+  }
+
+  /** The admin token generated at this start, if any: to be shown once, then forgotten. */
+  public Optional<String> generatedAdminToken() {
+    return generatedAdminToken;
+  }
+
+  public Optional<ServerBinding> binding() {
+    return binding;
+  }
+
+  /** Leaves the cluster gracefully and stops everything (coordinated shutdown). */
+  public CompletionStage<akka.Done> stop() {
+    return akka.actor.CoordinatedShutdown.get(system)
+        .runAll(akka.actor.CoordinatedShutdown.unknownReason());
+  }
+
+  private static Database connect(DatabaseSettings dbSettings) {
+    try {
+      return Database.connect(dbSettings);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          "cannot connect to the database at "
+              + NodeSettings.redact(dbSettings.url())
+              + ": "
+              + rootMessage(e)
+              + " (check ORCH_DB_URL, ORCH_DB_USER and ORCH_DB_PASSWORD)",
+          e);
+    }
+  }
+
+  private static void closeWithSystem(
+      ActorSystem<?> system, Database database, EmbeddedDatabase embedded) {
+    system
+        .getWhenTerminated()
+        .thenRun(
+            () -> {
+              database.close();
+              if (embedded != null) {
+                try {
+                  embedded.close();
+                } catch (IOException e) {
+                  log.warn("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+                }
+              }
+            });
+  }
+
+  static Config akkaConfig(NodeSettings settings, DatabaseSettings db, Config config) {
+    Map<String, Object> values = new HashMap<>();
+    values.put("akka.remote.artery.canonical.hostname", settings.nodeHost());
+    values.put("akka.remote.artery.canonical.port", settings.nodePort());
+    values.put("akka.cluster.roles", settings.roles());
+    if (settings.mode() == NodeSettings.Mode.CLUSTER) {
+      List<NodeSettings.HostPort> seeds =
+          settings.seedNodes().isEmpty()
+              ? List.of(new NodeSettings.HostPort(settings.nodeHost(), settings.nodePort()))
+              : settings.seedNodes();
+      values.put(
+          "akka.cluster.seed-nodes",
+          seeds.stream().map(s -> "akka://" + NodeSettings.SYSTEM_NAME + "@" + s).toList());
+    } else if (!settings.seedNodes().isEmpty()) {
+      log.warn("ORCH_SEED_NODES is ignored in dev mode: the node joins itself");
+    }
+    String slick = "akka-persistence-jdbc.shared-databases.slick.db.";
+    values.put(slick + "url", db.url());
+    values.put(slick + "user", db.user());
+    values.put(slick + "password", db.password());
+    return ConfigFactory.parseMap(values).withFallback(config).resolve();
+  }
+
+  private static Optional<String> adminToken(NodeSettings settings, TokenStore tokens)
+      throws IOException {
+    if (settings.adminToken().isPresent()) {
+      return Optional.empty();
+    }
+    if (settings.mode() == NodeSettings.Mode.CLUSTER) {
+      return tokens.generateAdminTokenIfNone();
+    }
+    Path file = settings.dataDir().resolve("admin.token");
+    if (Files.exists(file)) {
+      tokens.ensureAdminToken(Files.readString(file, StandardCharsets.UTF_8).trim());
+      log.info("Admin token in {}", file);
+      return Optional.empty();
+    }
+    String token = tokens.newToken();
+    Files.deleteIfExists(file);
+    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
+    tokens.ensureAdminToken(token);
+    return Optional.of(token);
+  }
+
+  private static ServerBinding bind(
+      NodeSettings settings,
+      ActorSystem<?> system,
+      Bootstrap.Services services,
+      TokenStore tokens,
+      Database database)
+      throws Exception {
+    GatewaySettings gatewaySettings =
+        new GatewaySettings(settings.httpHost(), settings.httpPort(), settings.askTimeout());
+    AuditTrail audit =
+        new AuditTrail(
+            database.dataSource(), services.blockingExecutor(), system.address().toString());
+    Gateway gateway = new Gateway(services, gatewaySettings, tokens, audit);
+    try {
+      return Gateway.bind(system, gatewaySettings, gateway)
+          .toCompletableFuture()
+          .get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(
+          "cannot listen on "
+              + settings.httpHost()
+              + ":"
+              + settings.httpPort()
+              + ": "
+              + rootMessage(e)
+              + " (set ORCH_HTTP_HOST / ORCH_HTTP_PORT)",
+          e);
+    }
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+}

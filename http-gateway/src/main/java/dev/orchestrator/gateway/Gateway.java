@@ -1,0 +1,156 @@
+package dev.orchestrator.gateway;
+
+import akka.actor.typed.ActorSystem;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.ServerBinding;
+import akka.http.javadsl.model.HttpMethod;
+import akka.http.javadsl.model.HttpMethods;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.Complete;
+import akka.http.javadsl.server.PathMatchers;
+import akka.http.javadsl.server.Route;
+import akka.http.javadsl.server.RouteResult;
+import dev.orchestrator.Bootstrap;
+import dev.orchestrator.gateway.audit.AuditRoutes;
+import dev.orchestrator.gateway.audit.AuditTrail;
+import dev.orchestrator.gateway.auth.Caller;
+import dev.orchestrator.gateway.auth.TokenRoutes;
+import dev.orchestrator.gateway.auth.TokenStore;
+import dev.orchestrator.gateway.cluster.ClusterRoutes;
+import dev.orchestrator.gateway.component.ComponentRoutes;
+import dev.orchestrator.gateway.health.HealthRoutes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP gateway: health without a token, the API under {@code /api/v1} behind bearer tokens,
+ * every mutating request written to the audit trail before it is answered, every error as
+ * problem+json.
+ */
+public final class Gateway extends AllDirectives {
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+  private static final Set<HttpMethod> MUTATING =
+      Set.of(HttpMethods.POST, HttpMethods.PUT, HttpMethods.DELETE, HttpMethods.PATCH);
+  private static final String BEARER = "Bearer ";
+
+  private final TokenStore tokens;
+  private final AuditTrail audit;
+  private final ErrorMapping errors;
+  private final HealthRoutes health;
+  private final List<ApiRoutes> api;
+
+  public Gateway(
+      Bootstrap.Services services, GatewaySettings settings, TokenStore tokens, AuditTrail audit) {
+    Json json = new Json(services.system());
+    this.tokens = tokens;
+    this.audit = audit;
+    this.errors = new ErrorMapping(json);
+    this.health = new HealthRoutes(services, json, errors);
+    this.api =
+        List.of(
+            new ComponentRoutes(services, settings, json, errors),
+            new ClusterRoutes(services, settings, json, errors),
+            new TokenRoutes(tokens, json, errors),
+            new AuditRoutes(audit, json, errors));
+  }
+
+  /** Binds the gateway; it is unbound by coordinated shutdown, after in-flight requests. */
+  public static CompletionStage<ServerBinding> bind(
+      ActorSystem<?> system, GatewaySettings settings, Gateway gateway) {
+    return Http.get(system)
+        .newServerAt(settings.host(), settings.port())
+        .bind(gateway.route())
+        .thenApply(binding -> binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system))
+        .whenComplete(
+            (binding, failure) -> {
+              if (failure == null) {
+                log.info("HTTP gateway listening on {}", binding.localAddress());
+              }
+            });
+  }
+
+  public Route route() {
+    return sealed(
+        () ->
+            concat(
+                health.route(),
+                pathPrefix(
+                    PathMatchers.segment("api").slash("v1"),
+                    () -> withCaller(caller -> audited(caller, () -> sealed(() -> apiRoutes(caller)))))));
+  }
+
+  private Route apiRoutes(Caller caller) {
+    Route[] routes = api.stream().map(r -> r.route(caller)).toArray(Route[]::new);
+    return concat(routes[0], java.util.Arrays.copyOfRange(routes, 1, routes.length));
+  }
+
+  private Route sealed(Supplier<Route> inner) {
+    return handleExceptions(
+        errors.exceptionHandler(), () -> handleRejections(errors.rejectionHandler(), inner));
+  }
+
+  private Route withCaller(Function<Caller, Route> inner) {
+    return optionalHeaderValueByName(
+        "Authorization",
+        header -> {
+          if (header.isEmpty()) {
+            return inner.apply(
+                Caller.anonymous("send the header 'Authorization: Bearer <token>'"));
+          }
+          if (!header.get().startsWith(BEARER)) {
+            return inner.apply(
+                Caller.anonymous("the Authorization header must be 'Bearer <token>'"));
+          }
+          String token = header.get().substring(BEARER.length()).trim();
+          return onSuccess(
+              tokens.authenticate(token),
+              principal ->
+                  inner.apply(
+                      principal
+                          .map(Caller::of)
+                          .orElseGet(
+                              () -> Caller.anonymous("the token is unknown, expired or revoked"))));
+        });
+  }
+
+  private Route audited(Caller caller, Supplier<Route> inner) {
+    return extractRequest(
+        request -> {
+          if (!MUTATING.contains(request.method())) {
+            return inner.get();
+          }
+          return mapRouteResultWith(result -> record(caller, request, result), inner);
+        });
+  }
+
+  private CompletionStage<RouteResult> record(
+      Caller caller, HttpRequest request, RouteResult result) {
+    int status = result instanceof Complete complete ? complete.getResponse().status().intValue() : 500;
+    return audit
+        .record(
+            caller.actor(),
+            caller.role(),
+            request.method().name(),
+            request.getUri().path(),
+            status,
+            null)
+        .handle(
+            (ok, failure) -> {
+              if (failure != null) {
+                log.error(
+                    "Could not write the audit entry for {} {}",
+                    request.method().name(),
+                    request.getUri().path(),
+                    failure);
+              }
+              return result;
+            });
+  }
+}

@@ -1,0 +1,77 @@
+package dev.orchestrator.gateway.cluster;
+
+import akka.actor.typed.javadsl.AskPattern;
+import akka.cluster.Member;
+import akka.cluster.typed.Cluster;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.server.Route;
+import dev.orchestrator.Bootstrap;
+import dev.orchestrator.gateway.ApiRoutes;
+import dev.orchestrator.gateway.ErrorMapping;
+import dev.orchestrator.gateway.GatewaySettings;
+import dev.orchestrator.gateway.Json;
+import dev.orchestrator.gateway.auth.Caller;
+import dev.orchestrator.gateway.auth.Role;
+import dev.orchestrator.singleton.Orchestrator;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.StreamSupport;
+
+/** {@code GET /api/v1/cluster}: members, leader and where the singleton runs. */
+public final class ClusterRoutes extends ApiRoutes {
+  private final Bootstrap.Services services;
+  private final Duration askTimeout;
+
+  public record MemberView(String address, List<String> roles, String status) {}
+
+  public record SingletonView(String address) {}
+
+  public record ClusterView(
+      String self, List<MemberView> members, String leader, SingletonView singleton) {}
+
+  public ClusterRoutes(
+      Bootstrap.Services services, GatewaySettings settings, Json json, ErrorMapping errors) {
+    super(json, errors);
+    this.services = services;
+    this.askTimeout = settings.askTimeout();
+  }
+
+  @Override
+  public Route route(Caller caller) {
+    return path(
+        "cluster",
+        () ->
+            get(
+                () ->
+                    authorized(
+                        caller,
+                        Role.VIEWER,
+                        p -> onSuccess(view(), view -> json(StatusCodes.OK, view)))));
+  }
+
+  private CompletionStage<ClusterView> view() {
+    Cluster cluster = Cluster.get(services.system());
+    List<MemberView> members =
+        StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+            .map(ClusterRoutes::member)
+            .toList();
+    String leader =
+        cluster.state().getLeader() == null ? null : cluster.state().getLeader().toString();
+    String self = cluster.selfMember().address().toString();
+    return AskPattern.<Orchestrator.Command, Orchestrator.Location>ask(
+            services.orchestrator(),
+            Orchestrator.WhereAreYou::new,
+            askTimeout,
+            services.system().scheduler())
+        .thenApply(location -> new SingletonView(location.address()))
+        .exceptionally(timeout -> new SingletonView(null))
+        .thenApply(singleton -> new ClusterView(self, members, leader, singleton));
+  }
+
+  private static MemberView member(Member member) {
+    List<String> roles =
+        member.getRoles().stream().filter(r -> !r.startsWith("dc-")).sorted().toList();
+    return new MemberView(member.address().toString(), roles, member.status().toString());
+  }
+}

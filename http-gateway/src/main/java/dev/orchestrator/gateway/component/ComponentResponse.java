@@ -1,0 +1,44 @@
+package dev.orchestrator.gateway.component;
+
+import dev.orchestrator.protocol.Durations;
+import dev.orchestrator.protocol.component.ComponentView;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** A component on the wire. */
+public record ComponentResponse(
+    String id,
+    String driver,
+    String endpoint,
+    String state,
+    String desiredState,
+    Map<String, Object> health,
+    List<String> groups,
+    List<String> dependsOn,
+    String pollInterval,
+    Instant lastSeen,
+    String error,
+    Instant registeredAt,
+    Instant updatedAt) {
+
+  static ComponentResponse of(ComponentView view) {
+    return new ComponentResponse(
+        view.id(),
+        view.spec().driver(),
+        view.spec().endpoint(),
+        view.state().name(),
+        view.desiredState() == null ? null : view.desiredState().name(),
+        null,
+        view.spec().groups(),
+        view.spec().dependsOn(),
+        Durations.format(view.spec().pollInterval()),
+        view.lastSeen(),
+        view.error(),
+        view.registeredAt(),
+        view.updatedAt());
+  }
+
+  /** A page of components; {@code next} is the {@code after} value of the next page. */
+  public record Page(List<ComponentResponse> items, String next) {}
+}

@@ -1,0 +1,180 @@
+package dev.orchestrator.gateway.component;
+
+import akka.actor.typed.ActorRef;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.server.PathMatchers;
+import akka.http.javadsl.server.Route;
+import akka.pattern.StatusReply;
+import dev.orchestrator.Bootstrap;
+import dev.orchestrator.component.ComponentEntity;
+import dev.orchestrator.gateway.ApiException;
+import dev.orchestrator.gateway.ApiRoutes;
+import dev.orchestrator.gateway.ErrorMapping;
+import dev.orchestrator.gateway.GatewaySettings;
+import dev.orchestrator.gateway.Json;
+import dev.orchestrator.gateway.Problem;
+import dev.orchestrator.gateway.auth.Caller;
+import dev.orchestrator.gateway.auth.Role;
+import dev.orchestrator.protocol.Durations;
+import dev.orchestrator.protocol.Ids;
+import dev.orchestrator.protocol.component.ComponentCommand;
+import dev.orchestrator.protocol.component.ComponentSpec;
+import dev.orchestrator.protocol.component.ComponentView;
+import dev.orchestrator.protocol.component.FsmState;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** {@code /api/v1/components}: register, read, list and deregister components. */
+public final class ComponentRoutes extends ApiRoutes {
+  private static final int DEFAULT_LIMIT = 100;
+  private static final int MAX_LIMIT = 1000;
+
+  private final Bootstrap.Services services;
+  private final Duration askTimeout;
+
+  public ComponentRoutes(
+      Bootstrap.Services services, GatewaySettings settings, Json json, ErrorMapping errors) {
+    super(json, errors);
+    this.services = services;
+    this.askTimeout = settings.askTimeout();
+  }
+
+  @Override
+  public Route route(Caller caller) {
+    return pathPrefix(
+        "components",
+        () ->
+            concat(
+                pathEnd(() -> get(() -> authorized(caller, Role.VIEWER, p -> list()))),
+                path(
+                    PathMatchers.segment(),
+                    id ->
+                        concat(
+                            get(() -> authorized(caller, Role.VIEWER, p -> read(id))),
+                            put(
+                                () ->
+                                    authorized(
+                                        caller,
+                                        Role.ADMIN,
+                                        p ->
+                                            withBody(
+                                                ComponentRequest.class,
+                                                body -> register(id, body)))),
+                            delete(() -> authorized(caller, Role.ADMIN, p -> deregister(id)))))));
+  }
+
+  private Route list() {
+    return parameterOptional(
+        "group",
+        group ->
+            parameterOptional(
+                "state",
+                state ->
+                    parameterOptional(
+                        "after",
+                        after ->
+                            parameterOptional(
+                                "limit",
+                                limitText -> {
+                                  group.ifPresent(g -> checkId("group", g));
+                                  int limit = limit(limitText, DEFAULT_LIMIT, MAX_LIMIT);
+                                  CompletionStage<ComponentResponse.Page> page =
+                                      services
+                                          .components()
+                                          .list(
+                                              group.orElse(null),
+                                              state.map(ComponentRoutes::state).orElse(null),
+                                              after.orElse(null),
+                                              limit)
+                                          .thenApply(views -> page(views, limit));
+                                  return onSuccess(page, p -> json(StatusCodes.OK, p));
+                                }))));
+  }
+
+  private Route read(String id) {
+    checkId("component id", id);
+    return onSuccess(
+        this.<ComponentView>ask(id, ComponentCommand.Get::new, message -> Problem.notFound(message)),
+        view -> json(StatusCodes.OK, ComponentResponse.of(view)));
+  }
+
+  private Route register(String id, ComponentRequest body) {
+    checkId("component id", id);
+    ComponentSpec spec = spec(body);
+    List<String> problems = spec.problems(id);
+    if (!problems.isEmpty()) {
+      throw badRequest(String.join("; ", problems));
+    }
+    return onSuccess(
+        this.<ComponentView>ask(
+            id,
+            replyTo -> new ComponentCommand.Register(spec, replyTo),
+            message -> Problem.badRequest(message)),
+        view -> json(StatusCodes.OK, ComponentResponse.of(view)));
+  }
+
+  private Route deregister(String id) {
+    checkId("component id", id);
+    return onSuccess(
+        this.<akka.Done>ask(id, ComponentCommand.Deregister::new, message -> Problem.notFound(message)),
+        done -> complete(StatusCodes.NO_CONTENT));
+  }
+
+  private <T> CompletionStage<T> ask(
+      String id,
+      Function<ActorRef<StatusReply<T>>, ComponentCommand> command,
+      Function<String, Problem> refusal) {
+    return services
+        .sharding()
+        .entityRefFor(ComponentEntity.ENTITY_TYPE_KEY, id)
+        .<T>askWithStatus(command::apply, askTimeout)
+        .exceptionally(
+            failure -> {
+              Throwable t = ErrorMapping.unwrap(failure);
+              if (t instanceof StatusReply.ErrorMessage refused) {
+                throw new ApiException(refusal.apply(refused.getMessage()));
+              }
+              throw t instanceof RuntimeException r ? r : new IllegalStateException(t);
+            });
+  }
+
+  private static ComponentSpec spec(ComponentRequest body) {
+    Duration pollInterval;
+    try {
+      pollInterval = body.pollInterval() == null ? null : Durations.parse(body.pollInterval());
+    } catch (IllegalArgumentException e) {
+      throw badRequest("pollInterval: " + e.getMessage());
+    }
+    return new ComponentSpec(
+        body.driver(), body.endpoint(), body.groups(), body.dependsOn(), pollInterval);
+  }
+
+  private static ComponentResponse.Page page(List<ComponentView> views, int limit) {
+    List<ComponentResponse> items = views.stream().map(ComponentResponse::of).toList();
+    String next = items.size() == limit ? items.get(items.size() - 1).id() : null;
+    return new ComponentResponse.Page(items, next);
+  }
+
+  private static FsmState state(String text) {
+    try {
+      return FsmState.valueOf(text);
+    } catch (IllegalArgumentException e) {
+      throw badRequest(
+          "state '"
+              + text
+              + "' is unknown; use one of "
+              + Arrays.stream(FsmState.values()).map(Enum::name).collect(Collectors.joining(", ")));
+    }
+  }
+
+  private static void checkId(String what, String id) {
+    String problem = Ids.problem(what, id);
+    if (problem != null) {
+      throw badRequest(problem);
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package dev.orchestrator.db;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddedDatabaseTest {
+  private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(60);
+
+  @TempDir Path tempDir;
+
+  @Test
+  void dataSurvivesACloseAndARestartOnTheSameDirectory() throws Exception {
+    Path dataDir = tempDir.resolve("pg");
+    EmbeddedDatabase first = EmbeddedDatabase.start(dataDir);
+    try {
+      execute(first, "CREATE TABLE kept (value TEXT NOT NULL)");
+      execute(first, "INSERT INTO kept VALUES ('before the restart')");
+    } finally {
+      first.close();
+    }
+    assertFalse(Files.exists(dataDir.resolve("postmaster.pid")), "a clean stop removes it");
+
+    try (EmbeddedDatabase second = EmbeddedDatabase.start(dataDir)) {
+      assertEquals("before the restart", queryString(second, "SELECT value FROM kept"));
+    }
+  }
+
+  @Test
+  void aSecondStartInThisJvmIsRefusedAndTheRunningDatabaseKeepsWorking() throws Exception {
+    Path dataDir = tempDir.resolve("pg");
+    try (EmbeddedDatabase running = EmbeddedDatabase.start(dataDir)) {
+      IllegalStateException refused =
+          assertThrows(IllegalStateException.class, () -> EmbeddedDatabase.start(dataDir));
+      assertTrue(refused.getMessage().contains(dataDir.toString()), refused.getMessage());
+      assertTrue(refused.getMessage().contains("already in use by this process"), refused.getMessage());
+      assertEquals("1", queryString(running, "SELECT 1"));
+
+      // The refusal must not have let go of the directory: another node is still kept out.
+      try (ChildJvm other = ChildJvm.start("start", dataDir)) {
+        String line = other.awaitLine(EmbeddedDatabaseChildMain.REFUSED, CHILD_TIMEOUT);
+        assertTrue(line.contains("in use by another running node"), line);
+        assertEquals(EmbeddedDatabaseChildMain.REFUSED_STATUS, other.awaitExit(CHILD_TIMEOUT));
+      }
+      assertEquals("1", queryString(running, "SELECT 1"));
+    }
+  }
+
+  @Test
+  void anotherJvmIsRefusedWhileThisOneRunsTheDatabase() throws Exception {
+    Path dataDir = tempDir.resolve("pg");
+    try (EmbeddedDatabase running = EmbeddedDatabase.start(dataDir)) {
+      long postmaster = postmasterPid(dataDir).orElseThrow();
+      try (ChildJvm other = ChildJvm.start("start", dataDir)) {
+        String line = other.awaitLine(EmbeddedDatabaseChildMain.REFUSED, CHILD_TIMEOUT);
+        assertTrue(line.contains(dataDir.toString()), line);
+        assertTrue(
+            line.contains("stop it or choose another ORCH_DATA_DIR"), "says what to do: " + line);
+        assertEquals(EmbeddedDatabaseChildMain.REFUSED_STATUS, other.awaitExit(CHILD_TIMEOUT));
+      }
+      assertEquals(Optional.of(postmaster), postmasterPid(dataDir));
+      assertEquals("1", queryString(running, "SELECT 1"));
+    }
+  }
+
+  @Test
+  void aPostmasterOrphanedByAKilledJvmIsStoppedAndItsDataKept() throws Exception {
+    Path dataDir = tempDir.resolve("pg");
+    ProcessHandle orphan;
+    try (ChildJvm node = ChildJvm.start("hold", dataDir)) {
+      node.awaitLine(EmbeddedDatabaseChildMain.READY, CHILD_TIMEOUT);
+      orphan = ProcessHandle.of(postmasterPid(dataDir).orElseThrow()).orElseThrow();
+      node.kill(CHILD_TIMEOUT);
+    }
+    try {
+      assertTrue(orphan.isAlive(), "PostgreSQL outlives a JVM killed with SIGKILL");
+
+      try (EmbeddedDatabase restarted = EmbeddedDatabase.start(dataDir)) {
+        assertFalse(orphan.isAlive(), "the orphan is stopped before the new start");
+        assertTrue(postmasterPid(dataDir).orElseThrow() != orphan.pid());
+        assertEquals(
+            EmbeddedDatabaseChildMain.KEPT_VALUE, queryString(restarted, "SELECT value FROM kept"));
+      }
+    } finally {
+      if (orphan.isAlive()) {
+        orphan.destroyForcibly();
+        orphan.onExit().get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static Optional<Long> postmasterPid(Path dataDir) throws Exception {
+    Path pidFile = dataDir.resolve("postmaster.pid");
+    if (!Files.exists(pidFile)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        Long.parseLong(Files.readAllLines(pidFile, StandardCharsets.UTF_8).get(0).trim()));
+  }
+
+  static void execute(EmbeddedDatabase db, String sql) throws SQLException {
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  static String queryString(EmbeddedDatabase db, String sql) throws SQLException {
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      assertTrue(rs.next(), "no row from " + sql);
+      return rs.getString(1);
+    }
+  }
+}
