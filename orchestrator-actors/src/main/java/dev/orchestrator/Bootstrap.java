@@ -12,8 +12,8 @@ import dev.orchestrator.singleton.Orchestrator;
 import java.util.concurrent.Executor;
 
 /**
- * The one place where every entity, projection and singleton is started. The launcher calls it,
- * and so do the integration tests, on each of their nodes.
+ * The one place where every entity, projection and singleton is started. The launcher calls it, and
+ * so do the integration tests, on each of their nodes.
  */
 public final class Bootstrap {
   /** Dispatcher for blocking JDBC calls made outside projections. */

@@ -34,11 +34,11 @@ import java.util.stream.IntStream;
 /**
  * One registered component, sharded by its id and event-sourced.
  *
- * <p>State machine: {@link Unregistered} --Register--> {@link Active} --Register (changed
- * spec)--> {@link Active} --Deregister--> {@link Unregistered}. A registration with problems,
- * or a query or deregistration of an unregistered component, is refused and persists nothing.
- * The lifecycle FSM (observed and desired state) is carried in {@link Active} and starts at
- * {@link FsmState#UNKNOWN}; drivers come later.
+ * <p>State machine: {@link Unregistered} --Register--> {@link Active} --Register (changed spec)-->
+ * {@link Active} --Deregister--> {@link Unregistered}. A registration with problems, or a query or
+ * deregistration of an unregistered component, is refused and persists nothing. The lifecycle FSM
+ * (observed and desired state) is carried in {@link Active} and starts at {@link FsmState#UNKNOWN};
+ * drivers come later.
  */
 public final class ComponentEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -128,8 +128,7 @@ public final class ComponentEntity
     builder
         .forStateType(Active.class)
         .onCommand(Register.class, this::update)
-        .onCommand(
-            Get.class, (state, command) -> Effect().reply(command.replyTo(), success(state)))
+        .onCommand(Get.class, (state, command) -> Effect().reply(command.replyTo(), success(state)))
         .onCommand(Deregister.class, (state, command) -> deregister(command));
     return builder.build();
   }
@@ -163,11 +162,9 @@ public final class ComponentEntity
         .thenReply(command.replyTo(), state -> StatusReply.ack());
   }
 
-  private <T> ReplyEffect<ComponentEvent, State> notRegistered(
-      ActorRef<StatusReply<T>> replyTo) {
+  private <T> ReplyEffect<ComponentEvent, State> notRegistered(ActorRef<StatusReply<T>> replyTo) {
     return Effect()
-        .reply(
-            replyTo, StatusReply.error("component '" + componentId + "' is not registered"));
+        .reply(replyTo, StatusReply.error("component '" + componentId + "' is not registered"));
   }
 
   private static StatusReply<ComponentView> success(State state) {

@@ -18,8 +18,8 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * Folds component events into the {@code components} table, one projection instance per tag,
- * spread over the cluster by a sharded daemon process (each tag is folded on exactly one node).
+ * Folds component events into the {@code components} table, one projection instance per tag, spread
+ * over the cluster by a sharded daemon process (each tag is folded on exactly one node).
  */
 public final class ComponentProjection {
   private ComponentProjection() {}

@@ -10,9 +10,8 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 
 /**
- * The connection pool of the read side, the token store and the audit trail (the journal has
- * its own pool inside akka-persistence-jdbc), and the schema migrations that every node runs at
- * start.
+ * The connection pool of the read side, the token store and the audit trail (the journal has its
+ * own pool inside akka-persistence-jdbc), and the schema migrations that every node runs at start.
  */
 public final class Database implements AutoCloseable {
   private final HikariDataSource dataSource;

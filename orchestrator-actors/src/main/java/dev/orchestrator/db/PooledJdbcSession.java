@@ -7,8 +7,8 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 
 /**
- * One transaction of a JDBC projection on a pooled connection: the handler's writes and the
- * offset commit together, so that the read side is folded exactly once.
+ * One transaction of a JDBC projection on a pooled connection: the handler's writes and the offset
+ * commit together, so that the read side is folded exactly once.
  */
 public final class PooledJdbcSession implements JdbcSession {
   private final Connection connection;

@@ -11,8 +11,8 @@ import dev.orchestrator.protocol.JsonSerializable;
 
 /**
  * The orchestrator cluster singleton: one active instance, on the oldest node with the {@code
- * orchestrator} role; the others hold proxies. For now it answers where it runs; the scenario
- * loop joins it later.
+ * orchestrator} role; the others hold proxies. For now it answers where it runs; the scenario loop
+ * joins it later.
  */
 public final class Orchestrator {
   public static final String ROLE = "orchestrator";

@@ -18,7 +18,9 @@ public final class Durations {
     Matcher m = FORMAT.matcher(text.trim());
     if (!m.matches()) {
       throw new IllegalArgumentException(
-          "'" + text + "' is not a duration; write a whole number and a unit: 500ms, 30s, 5m or 1h");
+          "'"
+              + text
+              + "' is not a duration; write a whole number and a unit: 500ms, 30s, 5m or 1h");
     }
     long amount = Long.parseLong(m.group(1));
     return switch (m.group(2)) {

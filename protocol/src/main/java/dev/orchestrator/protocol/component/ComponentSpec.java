@@ -5,6 +5,7 @@ import dev.orchestrator.protocol.JsonSerializable;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 
@@ -32,8 +33,9 @@ public record ComponentSpec(
   public static final int MAX_LIST = 64;
 
   public ComponentSpec {
-    groups = groups == null ? List.of() : List.copyOf(groups);
-    dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
+    groups = groups == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(groups));
+    dependsOn =
+        dependsOn == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(dependsOn));
     pollInterval = pollInterval == null ? DEFAULT_POLL_INTERVAL : pollInterval;
   }
 
@@ -78,13 +80,27 @@ public record ComponentSpec(
       if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
         return "endpoint '" + endpoint + "' must be an http:// or https:// URL";
       }
-      if (uri.getHost() == null) {
+      if (host(uri).isEmpty()) {
         return "endpoint '" + endpoint + "' has no host";
       }
       return null;
     } catch (Exception e) {
       return "endpoint '" + endpoint + "' is not a URL";
     }
+  }
+
+  /**
+   * The host of a URL; {@link URI#getHost()} is null for names with '_' (docker-compose service
+   * names), so it is taken from the authority then.
+   */
+  private static String host(URI uri) {
+    if (uri.getHost() != null) {
+      return uri.getHost();
+    }
+    String authority = uri.getAuthority() == null ? "" : uri.getAuthority();
+    authority = authority.substring(authority.lastIndexOf('@') + 1);
+    int colon = authority.lastIndexOf(':');
+    return colon >= 0 ? authority.substring(0, colon) : authority;
   }
 
   private static void checkList(
