@@ -72,6 +72,7 @@ public abstract class ApiRoutes extends AllDirectives {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw badRequest("limit must be a whole number from 1 to " + max + ", not '" + value.get() + "'");
+    throw badRequest(
+        "limit must be a whole number from 1 to " + max + ", not '" + value.get() + "'");
   }
 }

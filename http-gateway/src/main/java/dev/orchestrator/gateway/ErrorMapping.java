@@ -4,7 +4,6 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.AuthorizationFailedRejection;
-import akka.http.javadsl.server.Route;
 import akka.http.javadsl.server.ExceptionHandler;
 import akka.http.javadsl.server.MalformedQueryParamRejection;
 import akka.http.javadsl.server.MalformedRequestContentRejection;
@@ -12,6 +11,7 @@ import akka.http.javadsl.server.MethodRejection;
 import akka.http.javadsl.server.MissingQueryParamRejection;
 import akka.http.javadsl.server.Rejection;
 import akka.http.javadsl.server.RejectionHandler;
+import akka.http.javadsl.server.Route;
 import akka.http.javadsl.server.UnsupportedRequestContentTypeRejection;
 import akka.http.scaladsl.model.EntityStreamSizeException;
 import akka.pattern.AskTimeoutException;
@@ -24,8 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place where failures become HTTP answers: every error is problem+json, whatever
- * raised it (a route, Akka HTTP's rejections, an ask that timed out, a body over the limit).
+ * The one place where failures become HTTP answers: every error is problem+json, whatever raised it
+ * (a route, Akka HTTP's rejections, an ask that timed out, a body over the limit).
  */
 public final class ErrorMapping extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(ErrorMapping.class);
@@ -61,7 +61,9 @@ public final class ErrorMapping extends AllDirectives {
     }
     log.error("Unexpected failure while handling a request", t);
     return Problem.internal(
-        "the request failed unexpectedly; the node log has the details (" + t.getClass().getSimpleName() + ")");
+        "the request failed unexpectedly; the node log has the details ("
+            + t.getClass().getSimpleName()
+            + ")");
   }
 
   public static Throwable unwrap(Throwable failure) {
@@ -100,7 +102,12 @@ public final class ErrorMapping extends AllDirectives {
             })
         .handle(
             MalformedRequestContentRejection.class,
-            r -> completeProblem(Problem.malformedJson(r.message())))
+            // A body over the size limit surfaces here too (the entity stream fails): 413, not 400.
+            r ->
+                completeProblem(
+                    r.getCause() instanceof EntityStreamSizeException
+                        ? problemFor(r.getCause())
+                        : Problem.malformedJson(r.message())))
         .handle(
             MalformedQueryParamRejection.class,
             r ->
@@ -128,8 +135,7 @@ public final class ErrorMapping extends AllDirectives {
             Rejection.class,
             r -> {
               log.debug("Unmapped rejection {}", r);
-              return completeProblem(
-                  Problem.badRequest("the request was refused: " + r));
+              return completeProblem(Problem.badRequest("the request was refused: " + r));
             })
         .handleNotFound(
             completeProblem(

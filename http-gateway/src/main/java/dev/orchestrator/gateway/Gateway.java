@@ -83,7 +83,9 @@ public final class Gateway extends AllDirectives {
                 health.route(),
                 pathPrefix(
                     PathMatchers.segment("api").slash("v1"),
-                    () -> withCaller(caller -> audited(caller, () -> sealed(() -> apiRoutes(caller)))))));
+                    () ->
+                        withCaller(
+                            caller -> audited(caller, () -> sealed(() -> apiRoutes(caller)))))));
   }
 
   private Route apiRoutes(Caller caller) {
@@ -101,8 +103,7 @@ public final class Gateway extends AllDirectives {
         "Authorization",
         header -> {
           if (header.isEmpty()) {
-            return inner.apply(
-                Caller.anonymous("send the header 'Authorization: Bearer <token>'"));
+            return inner.apply(Caller.anonymous("send the header 'Authorization: Bearer <token>'"));
           }
           if (!header.get().startsWith(BEARER)) {
             return inner.apply(
@@ -132,7 +133,8 @@ public final class Gateway extends AllDirectives {
 
   private CompletionStage<RouteResult> record(
       Caller caller, HttpRequest request, RouteResult result) {
-    int status = result instanceof Complete complete ? complete.getResponse().status().intValue() : 500;
+    int status =
+        result instanceof Complete complete ? complete.getResponse().status().intValue() : 500;
     return audit
         .record(
             caller.actor(),

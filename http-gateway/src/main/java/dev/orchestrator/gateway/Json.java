@@ -12,9 +12,12 @@ import akka.http.javadsl.model.RequestEntity;
 import akka.serialization.jackson.JacksonObjectMapperProvider;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -24,13 +27,22 @@ import java.util.stream.Collectors;
  */
 public final class Json {
   public static final ContentType PROBLEM_JSON =
-      ContentTypes.create(MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8));
+      ContentTypes.create(
+          MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8));
 
   private final ObjectMapper mapper;
 
   public Json(ActorSystem<?> system) {
-    this.mapper =
+    ObjectMapper shared =
         JacksonObjectMapperProvider.get(system).getOrCreate("orchestrator-http", Optional.empty());
+    // ALLOW_COERCION_OF_SCALARS does not cover text targets: without this, {"driver": 5} would be
+    // read as the string "5". A number or boolean where a string is expected is a wrong type.
+    this.mapper = shared.copy();
+    mapper
+        .coercionConfigFor(LogicalType.Textual)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
   }
 
   public ObjectMapper mapper() {
@@ -55,8 +67,9 @@ public final class Json {
     if (body == null || body.isBlank()) {
       throw new ApiException(Problem.malformedJson("the request needs a JSON body"));
     }
+    T value;
     try {
-      return mapper.readValue(body, type);
+      value = mapper.readValue(body, type);
     } catch (UnrecognizedPropertyException e) {
       throw new ApiException(
           Problem.malformedJson(
@@ -89,8 +102,13 @@ public final class Json {
                   + location(e)));
     } catch (JsonProcessingException e) {
       throw new ApiException(
-          Problem.malformedJson("the body is not valid JSON: " + e.getOriginalMessage() + location(e)));
+          Problem.malformedJson(
+              "the body is not valid JSON: " + e.getOriginalMessage() + location(e)));
     }
+    if (value == null) {
+      throw new ApiException(Problem.malformedJson("the body must be a JSON object, not null"));
+    }
+    return value;
   }
 
   private static String path(MismatchedInputException e) {
@@ -122,6 +140,10 @@ public final class Json {
   private static String location(JsonProcessingException e) {
     return e.getLocation() == null
         ? ""
-        : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        : " (line "
+            + e.getLocation().getLineNr()
+            + ", column "
+            + e.getLocation().getColumnNr()
+            + ")";
   }
 }

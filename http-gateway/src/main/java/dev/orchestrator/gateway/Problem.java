@@ -3,8 +3,8 @@ package dev.orchestrator.gateway;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- * An RFC 9457 problem: a stable {@code type} that programs match on, a {@code title} for the
- * class of error and a {@code detail} that tells a person what to do.
+ * An RFC 9457 problem: a stable {@code type} that programs match on, a {@code title} for the class
+ * of error and a {@code detail} that tells a person what to do.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(String type, String title, int status, String detail, String instance) {

@@ -121,7 +121,8 @@ public final class TokenRoutes extends ApiRoutes {
     try {
       id = UUID.fromString(idText);
     } catch (IllegalArgumentException e) {
-      throw badRequest("'" + idText + "' is not a token id (a UUID, as listed by GET /api/v1/tokens)");
+      throw badRequest(
+          "'" + idText + "' is not a token id (a UUID, as listed by GET /api/v1/tokens)");
     }
     return onSuccess(
         tokens.revoke(id),

@@ -165,7 +165,13 @@ public final class TokenStore {
     revokeBootstrapTokens();
     insert(
         new TokenInfo(
-            UUID.randomUUID().toString(), "admin", Role.ADMIN, Instant.now(), BOOTSTRAP, null, null),
+            UUID.randomUUID().toString(),
+            "admin",
+            Role.ADMIN,
+            Instant.now(),
+            BOOTSTRAP,
+            null,
+            null),
         sha256(token));
   }
 

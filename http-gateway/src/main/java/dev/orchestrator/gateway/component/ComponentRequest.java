@@ -4,4 +4,8 @@ import java.util.List;
 
 /** Body of {@code PUT /api/v1/components/{id}}. */
 public record ComponentRequest(
-    String driver, String endpoint, List<String> groups, List<String> dependsOn, String pollInterval) {}
+    String driver,
+    String endpoint,
+    List<String> groups,
+    List<String> dependsOn,
+    String pollInterval) {}

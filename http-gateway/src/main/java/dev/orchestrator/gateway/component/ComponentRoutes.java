@@ -98,7 +98,8 @@ public final class ComponentRoutes extends ApiRoutes {
   private Route read(String id) {
     checkId("component id", id);
     return onSuccess(
-        this.<ComponentView>ask(id, ComponentCommand.Get::new, message -> Problem.notFound(message)),
+        this.<ComponentView>ask(
+            id, ComponentCommand.Get::new, message -> Problem.notFound(message)),
         view -> json(StatusCodes.OK, ComponentResponse.of(view)));
   }
 
@@ -120,7 +121,8 @@ public final class ComponentRoutes extends ApiRoutes {
   private Route deregister(String id) {
     checkId("component id", id);
     return onSuccess(
-        this.<akka.Done>ask(id, ComponentCommand.Deregister::new, message -> Problem.notFound(message)),
+        this.<akka.Done>ask(
+            id, ComponentCommand.Deregister::new, message -> Problem.notFound(message)),
         done -> complete(StatusCodes.NO_CONTENT));
   }
 

@@ -16,8 +16,7 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * {@code /health/alive} (the process answers) and {@code /health/ready} (the node is an Up member
- * of the cluster and the journal's database answers). No token: for load balancers and
- * supervisors.
+ * of the cluster and the journal's database answers). No token: for load balancers and supervisors.
  */
 public final class HealthRoutes extends AllDirectives {
   private final Bootstrap.Services services;
@@ -37,7 +36,15 @@ public final class HealthRoutes extends AllDirectives {
         "health",
         () ->
             concat(
-                path("alive", () -> get(() -> complete(StatusCodes.OK, new Health("alive", member()), json.marshaller()))),
+                path(
+                    "alive",
+                    () ->
+                        get(
+                            () ->
+                                complete(
+                                    StatusCodes.OK,
+                                    new Health("alive", member()),
+                                    json.marshaller()))),
                 path("ready", () -> get(() -> onSuccess(problems(), this::ready)))));
   }
 
@@ -45,8 +52,7 @@ public final class HealthRoutes extends AllDirectives {
     if (problems.isEmpty()) {
       return complete(StatusCodes.OK, new Health("ready", member()), json.marshaller());
     }
-    return errors.completeProblem(
-        Problem.unavailable("not ready: " + String.join("; ", problems)));
+    return errors.completeProblem(Problem.unavailable("not ready: " + String.join("; ", problems)));
   }
 
   private String member() {
