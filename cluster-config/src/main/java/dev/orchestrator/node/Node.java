@@ -31,9 +31,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One orchestrator node: its database (embedded in {@code dev}), the migrations, the ActorSystem
- * in the cluster, every entity and singleton (through {@link Bootstrap}), the admin token and the
- * HTTP gateway. The launcher starts one; integration tests start several.
+ * One orchestrator node: its database (embedded in {@code dev}), the migrations, the ActorSystem in
+ * the cluster, every entity and singleton (through {@link Bootstrap}), the admin token and the HTTP
+ * gateway. The launcher starts one; integration tests start several.
  */
 public final class Node {
   private static final Logger log = LoggerFactory.getLogger(Node.class);
@@ -44,18 +44,21 @@ public final class Node {
   private final Bootstrap.Services services;
   private final Optional<ServerBinding> binding;
   private final Optional<String> generatedAdminToken;
+  private final CompletionStage<Void> closed;
 
   private Node(
       NodeSettings settings,
       ActorSystem<Void> system,
       Bootstrap.Services services,
       Optional<ServerBinding> binding,
-      Optional<String> generatedAdminToken) {
+      Optional<String> generatedAdminToken,
+      CompletionStage<Void> closed) {
     this.settings = settings;
     this.system = system;
     this.services = services;
     this.binding = binding;
     this.generatedAdminToken = generatedAdminToken;
+    this.closed = closed;
   }
 
   /** Starts a node; on failure, whatever was started is stopped again before the exception. */
@@ -83,8 +86,12 @@ public final class Node {
       int applied = database.migrate().migrationsExecuted;
       log.info("Database schema up to date ({} migrations applied now)", applied);
 
-      system = ActorSystem.create(Behaviors.empty(), NodeSettings.SYSTEM_NAME, akkaConfig(settings, dbSettings, config));
-      closeWithSystem(system, database, embedded);
+      system =
+          ActorSystem.create(
+              Behaviors.empty(),
+              NodeSettings.SYSTEM_NAME,
+              akkaConfig(settings, dbSettings, config));
+      CompletionStage<Void> closed = closeWithSystem(system, database, embedded);
       if (settings.mode() == NodeSettings.Mode.DEV) {
         Cluster cluster = Cluster.get(system);
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
@@ -99,7 +106,7 @@ public final class Node {
       } else {
         log.info("No gateway role: this node serves no HTTP");
       }
-      return new Node(settings, system, services, binding, generated);
+      return new Node(settings, system, services, binding, generated, closed);
     } catch (Exception | Error e) {
       if (system != null) {
         system.terminate();
@@ -137,6 +144,11 @@ public final class Node {
     return binding;
   }
 
+  /** Completes once the ActorSystem has terminated and the database (embedded too) is closed. */
+  public CompletionStage<Void> closed() {
+    return closed;
+  }
+
   /** Leaves the cluster gracefully and stops everything (coordinated shutdown). */
   public CompletionStage<akka.Done> stop() {
     return akka.actor.CoordinatedShutdown.get(system)
@@ -157,9 +169,9 @@ public final class Node {
     }
   }
 
-  private static void closeWithSystem(
+  private static CompletionStage<Void> closeWithSystem(
       ActorSystem<?> system, Database database, EmbeddedDatabase embedded) {
-    system
+    return system
         .getWhenTerminated()
         .thenRun(
             () -> {
@@ -213,7 +225,8 @@ public final class Node {
     }
     String token = tokens.newToken();
     Files.deleteIfExists(file);
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
     tokens.ensureAdminToken(token);
     return Optional.of(token);

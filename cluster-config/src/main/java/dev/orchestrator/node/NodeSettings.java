@@ -132,8 +132,9 @@ public record NodeSettings(
     return switch (value) {
       case "dev" -> Mode.DEV;
       case "cluster" -> Mode.CLUSTER;
-      default -> throw new SettingsException(
-          "ORCH_MODE: '" + value + "' is not a run mode; use dev or cluster");
+      default ->
+          throw new SettingsException(
+              "ORCH_MODE: '" + value + "' is not a run mode; use dev or cluster");
     };
   }
 
