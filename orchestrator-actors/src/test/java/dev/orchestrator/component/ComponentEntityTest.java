@@ -35,7 +35,9 @@ import dev.orchestrator.protocol.component.FsmState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -70,16 +72,24 @@ class ComponentEntityTest {
   @BeforeEach
   void freshEntity() {
     id = "oven-" + ids.incrementAndGet();
-    // Serialization checks of commands, events and state are on by default.
-    entity = EventSourcedBehaviorTestKit.create(testKit.system(), ComponentEntity.create(id));
+    entity = testKitFor(id);
   }
 
-  private CommandResultWithReply<ComponentCommand, ComponentEvent, State, StatusReply<ComponentView>>
+  /** Serialization checks of commands, events and state are on by default. */
+  private static EventSourcedBehaviorTestKit<ComponentCommand, ComponentEvent, State> testKitFor(
+      String componentId) {
+    return EventSourcedBehaviorTestKit.create(
+        testKit.system(), ComponentEntity.create(componentId));
+  }
+
+  private CommandResultWithReply<
+          ComponentCommand, ComponentEvent, State, StatusReply<ComponentView>>
       register(ComponentSpec spec) {
     return entity.runCommand(replyTo -> new Register(spec, replyTo));
   }
 
-  private CommandResultWithReply<ComponentCommand, ComponentEvent, State, StatusReply<ComponentView>>
+  private CommandResultWithReply<
+          ComponentCommand, ComponentEvent, State, StatusReply<ComponentView>>
       get() {
     return entity.runCommand(Get::new);
   }
@@ -262,12 +272,12 @@ class ComponentEntityTest {
     register(SPEC);
     State last = null;
     for (int i = 1; i < 100; i++) {
-      ComponentSpec spec = new ComponentSpec("simulated", null, null, null, Duration.ofMillis(100 + i));
+      ComponentSpec spec =
+          new ComponentSpec("simulated", null, null, null, Duration.ofMillis(100 + i));
       last = register(spec).state();
     }
 
-    var snapshots =
-        entity.snapshotTestKit().orElseThrow().persistedInStorage("Component|" + id);
+    var snapshots = entity.snapshotTestKit().orElseThrow().persistedInStorage("Component|" + id);
     assertEquals(1, snapshots.size());
     assertEquals(100L, snapshots.get(0).first().sequenceNr());
     assertEquals(last, snapshots.get(0).second());
@@ -289,29 +299,38 @@ class ComponentEntityTest {
 
   @Test
   void everyEventCarriesTheTagOfItsComponent() throws Exception {
-    register(SPEC);
-    register(CHANGED_SPEC);
-    deregister();
+    // One component per tag, so that an entity tagging with a fixed tag cannot pass by luck.
+    Map<String, String> componentByTag = new TreeMap<>();
+    for (int i = 0; componentByTag.size() < ComponentEntity.TAGS.size(); i++) {
+      componentByTag.putIfAbsent(ComponentEntity.tagFor(id + "-" + i), id + "-" + i);
+    }
+    // Created first: creating an EventSourcedBehaviorTestKit clears the whole in-memory journal.
+    List<EventSourcedBehaviorTestKit<ComponentCommand, ComponentEvent, State>> kits =
+        componentByTag.values().stream().map(ComponentEntityTest::testKitFor).toList();
+    for (var kit : kits) {
+      kit.<StatusReply<ComponentView>>runCommand(replyTo -> new Register(SPEC, replyTo));
+      kit.<StatusReply<ComponentView>>runCommand(replyTo -> new Register(CHANGED_SPEC, replyTo));
+      kit.<StatusReply<Done>>runCommand(Deregister::new);
+    }
 
-    String persistenceId = "Component|" + id;
+    PersistenceTestKitReadJournal journal =
+        PersistenceQuery.get(testKit.system().classicSystem())
+            .getReadJournalFor(
+                PersistenceTestKitReadJournal.class, PersistenceTestKitReadJournal.Identifier());
     for (String tag : ComponentEntity.TAGS) {
-      List<Object> events =
-          PersistenceQuery.get(testKit.system().classicSystem())
-              .getReadJournalFor(
-                  PersistenceTestKitReadJournal.class, PersistenceTestKitReadJournal.Identifier())
+      List<String> events =
+          journal
               .currentEventsByTag(tag, NoOffset.getInstance())
-              .filter(envelope -> envelope.persistenceId().equals(persistenceId))
-              .map(envelope -> envelope.event())
+              .filter(envelope -> envelope.persistenceId().startsWith("Component|" + id + "-"))
+              .map(
+                  envelope ->
+                      envelope.persistenceId() + " " + envelope.event().getClass().getSimpleName())
               .runWith(Sink.seq(), testKit.system())
               .toCompletableFuture()
               .get(5, TimeUnit.SECONDS);
-      if (tag.equals(ComponentEntity.tagFor(id))) {
-        assertEquals(
-            List.of(Registered.class, SpecChanged.class, Deregistered.class),
-            events.stream().map(Object::getClass).toList());
-      } else {
-        assertEquals(List.of(), events, tag);
-      }
+      String pid = "Component|" + componentByTag.get(tag);
+      assertEquals(
+          List.of(pid + " Registered", pid + " SpecChanged", pid + " Deregistered"), events, tag);
     }
   }
 }

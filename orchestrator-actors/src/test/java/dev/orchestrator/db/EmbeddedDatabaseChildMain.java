@@ -6,8 +6,8 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 
 /**
- * A node's JVM for {@link EmbeddedDatabaseTest}: it starts the embedded database on a directory
- * and reports on stdout, so that the test can kill it or watch it being refused.
+ * A node's JVM for {@link EmbeddedDatabaseTest}: it starts the embedded database on a directory and
+ * reports on stdout, so that the test can kill it or watch it being refused.
  *
  * <p>{@code hold DIR}: start, write a row to {@code kept}, print {@code READY}, then run until
  * stdin closes. {@code start DIR}: start, print {@code STARTED} and stop again, or print {@code

@@ -2,6 +2,7 @@ package dev.orchestrator.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,61 +17,79 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * The dev-mode database on a real PostgreSQL: restarts keep the data, a directory has one owner,
+ * and a postmaster left behind by a killed node (a child JVM here) is taken over.
+ */
 class EmbeddedDatabaseTest {
   private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(60);
 
   @TempDir Path tempDir;
 
+  /** A failed test must not leave a PostgreSQL behind: stop whatever still runs on its data. */
+  @AfterEach
+  void stopLeftoverPostmaster() throws Exception {
+    Optional<ProcessHandle> leftover =
+        postmasterPid(tempDir.resolve("pg"))
+            .flatMap(ProcessHandle::of)
+            .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+    if (leftover.isPresent()) {
+      leftover.get().destroyForcibly();
+      leftover.get().onExit().get(30, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   void dataSurvivesACloseAndARestartOnTheSameDirectory() throws Exception {
     Path dataDir = tempDir.resolve("pg");
     EmbeddedDatabase first = EmbeddedDatabase.start(dataDir);
+    Database database = Database.connect(MigrationsTest.settings(first.jdbcUrl()));
     try {
+      database.migrate();
+      assertTrue(database.ping());
       execute(first, "CREATE TABLE kept (value TEXT NOT NULL)");
       execute(first, "INSERT INTO kept VALUES ('before the restart')");
     } finally {
       first.close();
     }
+    try {
+      assertFalse(database.ping(), "the server is stopped");
+    } finally {
+      database.close();
+    }
     assertFalse(Files.exists(dataDir.resolve("postmaster.pid")), "a clean stop removes it");
 
     try (EmbeddedDatabase second = EmbeddedDatabase.start(dataDir)) {
       assertEquals("before the restart", queryString(second, "SELECT value FROM kept"));
+      assertEquals("4", queryString(second, "SELECT max(version) FROM flyway_schema_history"));
     }
   }
 
   @Test
-  void aSecondStartInThisJvmIsRefusedAndTheRunningDatabaseKeepsWorking() throws Exception {
-    Path dataDir = tempDir.resolve("pg");
-    try (EmbeddedDatabase running = EmbeddedDatabase.start(dataDir)) {
-      IllegalStateException refused =
-          assertThrows(IllegalStateException.class, () -> EmbeddedDatabase.start(dataDir));
-      assertTrue(refused.getMessage().contains(dataDir.toString()), refused.getMessage());
-      assertTrue(refused.getMessage().contains("already in use by this process"), refused.getMessage());
-      assertEquals("1", queryString(running, "SELECT 1"));
-
-      // The refusal must not have let go of the directory: another node is still kept out.
-      try (ChildJvm other = ChildJvm.start("start", dataDir)) {
-        String line = other.awaitLine(EmbeddedDatabaseChildMain.REFUSED, CHILD_TIMEOUT);
-        assertTrue(line.contains("in use by another running node"), line);
-        assertEquals(EmbeddedDatabaseChildMain.REFUSED_STATUS, other.awaitExit(CHILD_TIMEOUT));
-      }
-      assertEquals("1", queryString(running, "SELECT 1"));
-    }
-  }
-
-  @Test
-  void anotherJvmIsRefusedWhileThisOneRunsTheDatabase() throws Exception {
+  void aSecondStartInThisJvmOrAnotherIsRefusedAndTheRunningDatabaseKeepsWorking() throws Exception {
     Path dataDir = tempDir.resolve("pg");
     try (EmbeddedDatabase running = EmbeddedDatabase.start(dataDir)) {
       long postmaster = postmasterPid(dataDir).orElseThrow();
+
+      IllegalStateException refused =
+          assertThrows(IllegalStateException.class, () -> EmbeddedDatabase.start(dataDir));
+      assertTrue(refused.getMessage().contains(dataDir.toString()), refused.getMessage());
+      assertTrue(
+          refused.getMessage().contains("already in use by this process; close the running one"),
+          "says what to do: " + refused.getMessage());
+      assertEquals("1", queryString(running, "SELECT 1"));
+
+      // The refusal above must not have let go of the directory: another node is kept out too.
       try (ChildJvm other = ChildJvm.start("start", dataDir)) {
         String line = other.awaitLine(EmbeddedDatabaseChildMain.REFUSED, CHILD_TIMEOUT);
-        assertTrue(line.contains(dataDir.toString()), line);
+        assertTrue(line.contains("the database in " + dataDir), line);
         assertTrue(
-            line.contains("stop it or choose another ORCH_DATA_DIR"), "says what to do: " + line);
+            line.contains("in use by another running node; stop it or choose another"),
+            "says what to do: " + line);
         assertEquals(EmbeddedDatabaseChildMain.REFUSED_STATUS, other.awaitExit(CHILD_TIMEOUT));
       }
       assertEquals(Optional.of(postmaster), postmasterPid(dataDir));
@@ -87,20 +106,13 @@ class EmbeddedDatabaseTest {
       orphan = ProcessHandle.of(postmasterPid(dataDir).orElseThrow()).orElseThrow();
       node.kill(CHILD_TIMEOUT);
     }
-    try {
-      assertTrue(orphan.isAlive(), "PostgreSQL outlives a JVM killed with SIGKILL");
+    assertTrue(orphan.isAlive(), "PostgreSQL outlives a JVM killed with SIGKILL");
 
-      try (EmbeddedDatabase restarted = EmbeddedDatabase.start(dataDir)) {
-        assertFalse(orphan.isAlive(), "the orphan is stopped before the new start");
-        assertTrue(postmasterPid(dataDir).orElseThrow() != orphan.pid());
-        assertEquals(
-            EmbeddedDatabaseChildMain.KEPT_VALUE, queryString(restarted, "SELECT value FROM kept"));
-      }
-    } finally {
-      if (orphan.isAlive()) {
-        orphan.destroyForcibly();
-        orphan.onExit().get(30, TimeUnit.SECONDS);
-      }
+    try (EmbeddedDatabase restarted = EmbeddedDatabase.start(dataDir)) {
+      assertFalse(orphan.isAlive(), "the orphan is stopped before the new start");
+      assertNotEquals(orphan.pid(), postmasterPid(dataDir).orElseThrow());
+      assertEquals(
+          EmbeddedDatabaseChildMain.KEPT_VALUE, queryString(restarted, "SELECT value FROM kept"));
     }
   }
 

@@ -25,7 +25,20 @@ class DurationsTest {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"abc", "", " ", "-1s", "1.5s", "10d", "30", "s", "1 s", "1S", "1sec", "1234567890s"})
+      strings = {
+        "abc",
+        "",
+        " ",
+        "-1s",
+        "1.5s",
+        "10d",
+        "30",
+        "s",
+        "1 s",
+        "1S",
+        "1sec",
+        "1234567890s"
+      })
   void refusesWhatIsNotADuration(String text) {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> Durations.parse(text));

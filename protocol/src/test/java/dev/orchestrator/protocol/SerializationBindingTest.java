@@ -27,6 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** The binding in this module's reference.conf reaches every ActorSystem, and it round-trips. */
 class SerializationBindingTest {
+  // A custom config falls back to reference.conf only, which is where the binding has to live.
   private static final ActorTestKit testKit =
       ActorTestKit.create(
           "SerializationBindingTest",

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Starts real nodes inside the test JVM, through the same {@link Node#start} as the launcher:
- * free ports, a data directory of the test's, settings given as {@code orchestrator.*} keys.
+ * Starts real nodes inside the test JVM, through the same {@link Node#start} as the launcher: free
+ * ports, a data directory of the test's, settings given as {@code orchestrator.*} keys.
  */
 public final class TestNodes {
   public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
@@ -26,7 +26,10 @@ public final class TestNodes {
         .withFallback(ConfigFactory.load("mode-" + mode));
   }
 
-  /** Settings of a dev node on free ports, data in {@code dataDir}, admin token {@link #ADMIN_TOKEN}. */
+  /**
+   * Settings of a dev node on free ports, data in {@code dataDir}, admin token {@link
+   * #ADMIN_TOKEN}.
+   */
   public static Map<String, Object> dev(Path dataDir) {
     Map<String, Object> values = new HashMap<>();
     values.put("orchestrator.mode", "dev");
@@ -46,10 +49,10 @@ public final class TestNodes {
     return node.settings().httpPort();
   }
 
-  /** Leaves the cluster and waits until the node and its database are stopped. */
+  /** Leaves the cluster and waits until the node and its database (embedded too) are stopped. */
   public static void stop(Node node) throws Exception {
     node.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    node.system().getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    node.closed().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
   public static Api api(Node node) {

@@ -107,6 +107,12 @@ class ComponentSpecTest {
     assertEquals(List.of("endpoint '" + endpoint + "' has no host"), http(endpoint).problems(ID));
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"http://my_service:8001", "http://user@sensor_1/event"})
+  void endpointHostWithUnderscoreIsAccepted(String endpoint) {
+    assertEquals(List.of(), http(endpoint).problems(ID));
+  }
+
   @Test
   void endpointTooLong() {
     String endpoint = "http://h/" + "a".repeat(2048);
@@ -179,8 +185,7 @@ class ComponentSpecTest {
   @Test
   void reportsEveryProblemAtOnce() {
     ComponentSpec spec =
-        new ComponentSpec(
-            "ftp", "ftp://x", List.of("-bad"), List.of(ID, ID), Duration.ofMillis(1));
+        new ComponentSpec("ftp", "ftp://x", List.of("-bad"), List.of(ID, ID), Duration.ofMillis(1));
     assertEquals(
         List.of(
             "driver 'ftp' is unknown; use one of http, simulated",
