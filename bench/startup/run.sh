@@ -10,12 +10,18 @@ JAR=cluster-config/target/orchestrator.jar
 PORT=${BENCH_HTTP_PORT:-18480}
 NODE_PORT=${BENCH_NODE_PORT:-25580}
 DATA=$(mktemp -d)
-trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
+PID=""
+READY_MS=0
+trap '[ -n "$PID" ] && kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
 
 now_ms() { date +%s%3N; }
 
 start_and_wait() {
   local t0 t1
+  if curl -sf "localhost:$PORT/health/alive" > /dev/null 2>&1; then
+    echo "something already answers on port $PORT; set BENCH_HTTP_PORT" >&2
+    exit 1
+  fi
   t0=$(now_ms)
   ORCH_DATA_DIR="$DATA" ORCH_HTTP_PORT=$PORT ORCH_NODE_PORT=$NODE_PORT \
     java ${BENCH_JAVA_OPTS:-} -jar "$JAR" > "$DATA/node.log" 2>&1 &
@@ -23,7 +29,7 @@ start_and_wait() {
   for _ in $(seq 1 1200); do
     if curl -sf "localhost:$PORT/health/ready" > /dev/null 2>&1; then
       t1=$(now_ms)
-      echo $((t1 - t0))
+      READY_MS=$((t1 - t0))
       return 0
     fi
     kill -0 $PID 2>/dev/null || { echo "node exited; log: $DATA/node.log" >&2; cat "$DATA/node.log" >&2; exit 1; }
@@ -42,17 +48,17 @@ rss_mib() {
   # The JVM and its embedded PostgreSQL processes are counted separately.
   local jvm pg
   jvm=$(ps -o rss= -p $PID | tr -d ' ')
-  pg=$(ps -eo rss=,args= | grep "[p]ostgres.*$DATA" | awk '{s+=$1} END {print s+0}')
+  pg=$(ps -eo rss=,args= | awk -v d="$DATA" 'index($0, d) && /postgres/ {s+=$1} END {print s+0}')
   echo "$((jvm / 1024)) $((pg / 1024))"
 }
 
-first=$(start_and_wait)
+start_and_wait
 read -r jvm pg < <(rss_mib)
 stop_node
-echo "first start (initdb + migrations): ${first} ms to ready; RSS JVM ${jvm} MiB, PostgreSQL ${pg} MiB"
+echo "first start (initdb + migrations): ${READY_MS} ms to ready; RSS JVM ${jvm} MiB, PostgreSQL ${pg} MiB"
 for i in $(seq 1 "$RUNS"); do
-  t=$(start_and_wait)
+  start_and_wait
   read -r jvm pg < <(rss_mib)
   stop_node
-  echo "restart $i: ${t} ms to ready; RSS JVM ${jvm} MiB, PostgreSQL ${pg} MiB"
+  echo "restart $i: ${READY_MS} ms to ready; RSS JVM ${jvm} MiB, PostgreSQL ${pg} MiB"
 done

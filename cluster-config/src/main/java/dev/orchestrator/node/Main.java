@@ -2,16 +2,21 @@ package dev.orchestrator.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
 /**
- * Starts a node from the environment ({@code ORCH_*}, see the README). Exit codes: 2 for settings
- * that cannot work (one line on stderr says which and how to fix it), 1 when the node cannot start.
+ * Starts a node from the environment ({@code ORCH_*}, see the README). Exit codes: 0 after a
+ * graceful stop (SIGTERM, SIGINT), 1 when the node cannot start, 2 for settings that cannot work
+ * (one line on stderr says which and how to fix it), 3 when the node stopped by itself (downed).
  */
 public final class Main {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  /** Exit code of a node that stopped without being asked to (downed, removed). */
+  static final int EXIT_REMOVED = 3;
 
   private Main() {}
 
@@ -31,10 +36,10 @@ public final class Main {
       return;
     }
     try {
-      // A node that is downed or leaves stops its JVM, so that a supervisor can restart it.
-      Config launched =
-          ConfigFactory.parseString("akka.coordinated-shutdown.exit-jvm = on").withFallback(config);
-      Node node = Node.start(settings, launched);
+      Node node = Node.start(settings, config);
+      AtomicBoolean stopRequested = new AtomicBoolean();
+      stopOnSignals(node, stopRequested);
+      exitWhenClosed(node, stopRequested);
       node.generatedAdminToken().ifPresent(Main::showAdminToken);
     } catch (Exception e) {
       log.error("The node could not start", e);
@@ -47,6 +52,41 @@ public final class Main {
       System.err.println("orchestrator: could not start: " + reason);
       System.exit(1);
     }
+  }
+
+  /**
+   * SIGTERM and SIGINT run the graceful shutdown (leave the cluster, hand shards and the singleton
+   * over, stop the database after the ActorSystem). Left to the JVM's shutdown hooks, the embedded
+   * PostgreSQL's own hook would stop it while the node still leaves.
+   */
+  private static void stopOnSignals(Node node, AtomicBoolean stopRequested) {
+    for (String name : new String[] {"TERM", "INT"}) {
+      Signal.handle(
+          new Signal(name),
+          signal -> {
+            log.info("SIG{} received: leaving the cluster and stopping", name);
+            stopRequested.set(true);
+            node.stop();
+          });
+    }
+  }
+
+  /**
+   * Ends the JVM once the node is stopped: 0 after a requested stop, {@link #EXIT_REMOVED} when the
+   * node stopped by itself (downed by the split brain resolver, say), so that a supervisor restarts
+   * it.
+   */
+  private static void exitWhenClosed(Node node, AtomicBoolean stopRequested) {
+    node.closed()
+        .whenComplete(
+            (ok, failure) -> {
+              if (stopRequested.get()) {
+                log.info("Node stopped");
+                System.exit(0);
+              }
+              log.warn("The node left the cluster without being asked to; exiting");
+              System.exit(EXIT_REMOVED);
+            });
   }
 
   private static void showAdminToken(String token) {
