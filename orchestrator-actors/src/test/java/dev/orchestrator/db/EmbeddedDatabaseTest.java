@@ -48,8 +48,9 @@ class EmbeddedDatabaseTest {
     Path dataDir = tempDir.resolve("pg");
     EmbeddedDatabase first = EmbeddedDatabase.start(dataDir);
     Database database = Database.connect(MigrationsTest.settings(first.jdbcUrl()));
+    String schemaVersion;
     try {
-      database.migrate();
+      schemaVersion = database.migrate().targetSchemaVersion;
       assertTrue(database.ping());
       execute(first, "CREATE TABLE kept (value TEXT NOT NULL)");
       execute(first, "INSERT INTO kept VALUES ('before the restart')");
@@ -65,7 +66,8 @@ class EmbeddedDatabaseTest {
 
     try (EmbeddedDatabase second = EmbeddedDatabase.start(dataDir)) {
       assertEquals("before the restart", queryString(second, "SELECT value FROM kept"));
-      assertEquals("4", queryString(second, "SELECT max(version) FROM flyway_schema_history"));
+      assertEquals(
+          schemaVersion, queryString(second, "SELECT max(version) FROM flyway_schema_history"));
     }
   }
 

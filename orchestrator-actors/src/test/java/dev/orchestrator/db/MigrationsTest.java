@@ -42,7 +42,32 @@ class MigrationsTest {
           "akka_projection_management",
           "components",
           "api_tokens",
-          "audit_log");
+          "audit_log",
+          "commands");
+
+  /** The versions shipped in db/migration, as "version true" history rows, in order. */
+  private static final List<String> VERSIONS = shippedVersions();
+
+  @org.junit.jupiter.api.Test
+  void theListingOfShippedMigrationsIsComplete() {
+    assertEquals(List.of("1 true", "2 true", "3 true", "4 true", "5 true"), VERSIONS.subList(0, 5));
+  }
+
+  private static List<String> shippedVersions() {
+    try (java.util.stream.Stream<java.nio.file.Path> files =
+        java.nio.file.Files.list(
+            java.nio.file.Path.of(MigrationsTest.class.getResource("/db/migration").toURI()))) {
+      return files
+          .map(f -> f.getFileName().toString())
+          .filter(n -> n.matches("V\\d+__.*\\.sql"))
+          .map(n -> Integer.parseInt(n.substring(1, n.indexOf("__"))))
+          .sorted()
+          .map(v -> v + " true")
+          .toList();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot list db/migration", e);
+    }
+  }
 
   @TempDir static Path tempDir;
   private static EmbeddedDatabase server;
@@ -80,15 +105,15 @@ class MigrationsTest {
     try (Database database = Database.connect(freshDatabase())) {
       MigrateResult first = database.migrate();
       assertTrue(first.success);
-      assertEquals(4, first.migrationsExecuted);
-      assertEquals("4", first.targetSchemaVersion);
+      assertEquals(VERSIONS.size(), first.migrationsExecuted);
+      assertEquals(String.valueOf(VERSIONS.size()), first.targetSchemaVersion);
 
       MigrateResult second = database.migrate();
       assertTrue(second.success);
       assertEquals(0, second.migrationsExecuted);
 
       assertTrue(tables(database).containsAll(TABLES), () -> "tables: " + tables(database));
-      assertEquals(List.of("1 true", "2 true", "3 true", "4 true"), history(database));
+      assertEquals(VERSIONS, history(database));
     }
   }
 
@@ -134,8 +159,9 @@ class MigrationsTest {
       MigrateResult b = runs.get(1).get(60, TimeUnit.SECONDS);
 
       assertTrue(a.success && b.success);
-      assertEquals(4, a.migrationsExecuted + b.migrationsExecuted, "each migration ran once");
-      assertEquals(List.of("1 true", "2 true", "3 true", "4 true"), history(node1));
+      assertEquals(
+          VERSIONS.size(), a.migrationsExecuted + b.migrationsExecuted, "each migration ran once");
+      assertEquals(VERSIONS, history(node1));
       assertTrue(tables(node2).containsAll(TABLES));
     } finally {
       nodes.shutdownNow();
