@@ -3,7 +3,14 @@ package dev.orchestrator;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.Props;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import dev.orchestrator.command.CommandEntity;
+import dev.orchestrator.command.CommandExecutor;
+import dev.orchestrator.command.ExecutorDirectory;
+import dev.orchestrator.command.handler.HandlerRegistry;
+import dev.orchestrator.command.readside.CommandProjection;
+import dev.orchestrator.command.readside.CommandRepository;
 import dev.orchestrator.component.ComponentEntity;
 import dev.orchestrator.component.ComponentProjection;
 import dev.orchestrator.component.ComponentRepository;
@@ -28,13 +35,24 @@ public final class Bootstrap {
       ClusterSharding sharding,
       ActorRef<Orchestrator.Command> orchestrator,
       ComponentRepository components,
+      CommandRepository commands,
       Executor blockingExecutor) {}
 
+  /** Starts everything with the command handlers found through ServiceLoader. */
   public static Services init(ActorSystem<?> system, Database database) {
+    return init(system, database, HandlerRegistry.load(Bootstrap.class.getClassLoader()));
+  }
+
+  /** Starts everything; {@code handlers} are the command handlers this node runs. */
+  public static Services init(ActorSystem<?> system, Database database, HandlerRegistry handlers) {
     Executor blocking =
         system.dispatchers().lookup(DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
     ComponentEntity.init(system);
     ComponentProjection.init(system, database.dataSource());
+    ExecutorDirectory.get(system).start();
+    system.systemActorOf(CommandExecutor.create(handlers), "command-executor", Props.empty());
+    CommandEntity.init(system);
+    CommandProjection.init(system, database.dataSource());
     ActorRef<Orchestrator.Command> orchestrator = Orchestrator.init(system);
     return new Services(
         system,
@@ -42,6 +60,7 @@ public final class Bootstrap {
         ClusterSharding.get(system),
         orchestrator,
         new ComponentRepository(database.dataSource(), blocking),
+        new CommandRepository(database.dataSource(), blocking),
         blocking);
   }
 }

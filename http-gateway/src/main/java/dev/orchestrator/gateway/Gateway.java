@@ -18,6 +18,7 @@ import dev.orchestrator.gateway.auth.Caller;
 import dev.orchestrator.gateway.auth.TokenRoutes;
 import dev.orchestrator.gateway.auth.TokenStore;
 import dev.orchestrator.gateway.cluster.ClusterRoutes;
+import dev.orchestrator.gateway.command.CommandRoutes;
 import dev.orchestrator.gateway.component.ComponentRoutes;
 import dev.orchestrator.gateway.health.HealthRoutes;
 import java.time.Duration;
@@ -56,6 +57,7 @@ public final class Gateway extends AllDirectives {
     this.api =
         List.of(
             new ComponentRoutes(services, settings, json, errors),
+            new CommandRoutes(services, settings, json, errors),
             new ClusterRoutes(services, settings, json, errors),
             new TokenRoutes(tokens, json, errors),
             new AuditRoutes(audit, json, errors));

@@ -26,9 +26,16 @@ public sealed interface CommandEvent extends JsonSerializable {
    * An attempt failed and another one follows at {@code retryAt}.
    *
    * @param timedOut the attempt ran past the timeout
+   * @param interrupted the attempt was lost with its node; it does not use up a retry
    */
   record AttemptFailed(
-      String id, int attempt, String error, boolean timedOut, Instant retryAt, Instant at)
+      String id,
+      int attempt,
+      String error,
+      boolean timedOut,
+      boolean interrupted,
+      Instant retryAt,
+      Instant at)
       implements CommandEvent {}
 
   /** Waiting: no node with the target role is up (or it just left). */

@@ -1,0 +1,99 @@
+package dev.orchestrator.command;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.Extension;
+import akka.actor.typed.ExtensionId;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.receptionist.Receptionist;
+import akka.actor.typed.receptionist.ServiceKey;
+import akka.cluster.Member;
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.Cluster;
+import dev.orchestrator.command.CommandInternal.ExecutorMessage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.StreamSupport;
+
+/**
+ * Which command executors are up, by the roles of their nodes: a node-local view of the
+ * receptionist's listing, read synchronously by the command entities of this node. The executor of
+ * this node is preferred when its roles fit; otherwise one on a node with the role, at random.
+ */
+public final class ExecutorDirectory implements Extension {
+  public static final ServiceKey<ExecutorMessage> KEY =
+      ServiceKey.create(ExecutorMessage.class, "command-executor");
+
+  private final ActorSystem<?> system;
+  private volatile Set<ActorRef<ExecutorMessage>> executors = Set.of();
+
+  private ExecutorDirectory(ActorSystem<?> system) {
+    this.system = system;
+  }
+
+  public static ExecutorDirectory get(ActorSystem<?> system) {
+    return Id.INSTANCE.apply(system);
+  }
+
+  /** Starts following the receptionist; called once per node by the bootstrap. */
+  public void start() {
+    system.systemActorOf(follower(), "command-executor-directory", akka.actor.typed.Props.empty());
+  }
+
+  private Behavior<Receptionist.Listing> follower() {
+    return Behaviors.setup(
+        context -> {
+          context.getSystem().receptionist().tell(Receptionist.subscribe(KEY, context.getSelf()));
+          return Behaviors.receiveMessage(
+              listing -> {
+                executors = Set.copyOf(listing.getServiceInstances(KEY));
+                return Behaviors.same();
+              });
+        });
+  }
+
+  /** An executor on an Up node with {@code role}, preferring this node's. */
+  public Optional<ActorRef<ExecutorMessage>> pick(String role) {
+    Cluster cluster = Cluster.get(system);
+    List<ActorRef<ExecutorMessage>> remote = new ArrayList<>();
+    for (ActorRef<ExecutorMessage> executor : executors) {
+      akka.actor.Address address = executor.path().address();
+      if (!address.hasGlobalScope()) {
+        if (cluster.selfMember().hasRole(role)
+            && cluster.selfMember().status() == MemberStatus.up()) {
+          return Optional.of(executor);
+        }
+        continue;
+      }
+      Optional<Member> member =
+          StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+              .filter(m -> m.address().equals(address))
+              .findFirst();
+      if (member.isPresent()
+          && member.get().hasRole(role)
+          && member.get().status() == MemberStatus.up()) {
+        if (address.equals(cluster.selfMember().address())) {
+          return Optional.of(executor);
+        }
+        remote.add(executor);
+      }
+    }
+    if (remote.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(remote.get(ThreadLocalRandom.current().nextInt(remote.size())));
+  }
+
+  static final class Id extends ExtensionId<ExecutorDirectory> {
+    static final Id INSTANCE = new Id();
+
+    @Override
+    public ExecutorDirectory createExtension(ActorSystem<?> system) {
+      return new ExecutorDirectory(system);
+    }
+  }
+}
