@@ -14,11 +14,14 @@ import dev.orchestrator.node.testkit.TestNodes;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -36,12 +39,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 class AuthMatrixTest {
   private static final String SIMULATED = "{\"driver\":\"simulated\"}";
   private static final String SEEN = "matrix-seen";
+  private static final String COMMANDS = "/api/v1/commands";
   private static final Set<String> MUTATING = Set.of("PUT", "POST", "DELETE", "PATCH");
 
   private static GatewayFixture gw;
   private static Issued viewer;
   private static Issued operator;
   private static Issued admin;
+  private static String seenCommand;
 
   @BeforeAll
   static void startNode() throws Exception {
@@ -50,6 +55,44 @@ class AuthMatrixTest {
     operator = gw.issue("matrix-operator", "operator");
     admin = gw.issue("matrix-admin", "admin");
     gw.register(SEEN, SIMULATED);
+    HttpResponse<String> submitted = gw.admin.post(COMMANDS, "{\"name\":\"noop\"}");
+    assertEquals(202, submitted.statusCode(), submitted::body);
+    seenCommand = Api.json(submitted).path("id").asText();
+  }
+
+  /** The id that a submit with this idempotency key gets (CommandRoutes derives it). */
+  private static String commandIdFor(String idempotencyKey) {
+    return UUID.nameUUIDFromBytes(
+            ("idempotency:" + idempotencyKey).getBytes(StandardCharsets.UTF_8))
+        .toString();
+  }
+
+  private static long commandEvents(String commandId) {
+    return gw.queryLong(
+        "SELECT count(*) FROM event_journal WHERE persistence_id = 'Command|" + commandId + "'");
+  }
+
+  /** A command that waits an hour, so that a cancel finds it pending. */
+  private static String scheduledCommand(String idempotencyKey) {
+    String at = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString();
+    HttpResponse<String> submitted =
+        gw.admin.post(
+            COMMANDS,
+            "{\"name\":\"noop\",\"scheduledAt\":\""
+                + at
+                + "\",\"idempotencyKey\":\""
+                + idempotencyKey
+                + "\"}");
+    assertEquals(202, submitted.statusCode(), submitted::body);
+    String id = Api.json(submitted).path("id").asText();
+    assertEquals(commandIdFor(idempotencyKey), id);
+    return id;
+  }
+
+  private static String commandStatus(String commandId) {
+    HttpResponse<String> read = gw.admin.get(COMMANDS + "/" + commandId);
+    assertEquals(200, read.statusCode(), read::body);
+    return Api.json(read).path("status").asText();
   }
 
   @AfterAll
@@ -160,7 +203,49 @@ class AuthMatrixTest {
                             + k
                             + "' AND revoked_at IS NOT NULL"),
                     "revoked tokens named " + k)),
-        new Call("GET audit", "GET", "admin", 200, k -> "/api/v1/audit", k -> null, NONE));
+        new Call("GET audit", "GET", "admin", 200, k -> "/api/v1/audit", k -> null, NONE),
+        new Call(
+            "POST command",
+            "POST",
+            "operator",
+            202,
+            k -> COMMANDS,
+            k -> "{\"name\":\"noop\",\"idempotencyKey\":\"" + k + "\"}",
+            (k, path, allowed) -> {
+              String id = commandIdFor(k);
+              if (allowed) {
+                assertTrue(commandEvents(id) >= 1, "events of command " + id);
+              } else {
+                assertEquals(0, commandEvents(id), "events of command " + id);
+              }
+              assertEquals(
+                  allowed ? 200 : 404,
+                  gw.admin.get(COMMANDS + "/" + id).statusCode(),
+                  "GET command " + id);
+            }),
+        new Call("GET commands", "GET", "viewer", 200, k -> COMMANDS, k -> null, NONE),
+        new Call(
+            "GET command counts", "GET", "viewer", 200, k -> COMMANDS + "/counts", k -> null, NONE),
+        new Call(
+            "GET command",
+            "GET",
+            "viewer",
+            200,
+            k -> COMMANDS + "/" + seenCommand,
+            k -> null,
+            NONE),
+        new Call(
+            "POST command cancel",
+            "POST",
+            "operator",
+            200,
+            k -> COMMANDS + "/" + scheduledCommand(k) + "/cancel",
+            k -> "{\"reason\":\"" + k + "\"}",
+            (k, path, allowed) -> {
+              String id = commandIdFor(k);
+              assertEquals(allowed ? "CANCELLED" : "SCHEDULED", commandStatus(id), "command " + id);
+              assertEquals(allowed ? 2 : 1, commandEvents(id), "events of command " + id);
+            }));
   }
 
   static Stream<Arguments> matrix() {
@@ -180,10 +265,12 @@ class AuthMatrixTest {
 
   /** The token a case sends, or null for none. */
   private static Issued token(Call call, Auth auth) {
+    int needed = List.of("viewer", "operator", "admin").indexOf(call.needed());
+    List<Issued> byRank = List.of(viewer, operator, admin);
     return switch (auth) {
-      case ONE_ROLE_TOO_LOW -> operator; // only generated for admin routes
-      case RIGHT_ROLE -> call.needed().equals("viewer") ? viewer : admin;
-      case HIGHER_ROLE -> operator; // only generated for viewer routes
+      case ONE_ROLE_TOO_LOW -> byRank.get(needed - 1); // not generated for viewer routes
+      case RIGHT_ROLE -> byRank.get(needed);
+      case HIGHER_ROLE -> byRank.get(needed + 1); // not generated for admin routes
       default -> null;
     };
   }
@@ -227,7 +314,7 @@ class AuthMatrixTest {
       }
     } else if (expected == 403) {
       JsonNode problem = assertProblem(response, 403, "forbidden");
-      assertDetail(problem, "the " + call.needed() + " role", operator.name());
+      assertDetail(problem, "the " + call.needed() + " role", token(call, auth).name());
     } else {
       assertEquals(expected, response.statusCode(), response::body);
       assertFalse(

@@ -73,6 +73,9 @@ public final class CommandEntity
   public static final EntityTypeKey<CommandRequest> ENTITY_TYPE_KEY =
       EntityTypeKey.create(CommandRequest.class, "Command");
 
+  /** The longest timer armed at once; see {@link #armTick(Instant)}. */
+  private static final Duration MAX_TICK_DELAY = Duration.ofDays(1);
+
   private final String commandId;
   private final ActorContext<CommandRequest> context;
   private final TimerScheduler<CommandRequest> timers;
@@ -427,6 +430,9 @@ public final class CommandEntity
 
   private void armTick(Instant at) {
     Duration delay = Duration.between(Instant.now(), at);
+    // Akka's scheduler refuses delays beyond ~248 days (and the entity would stop, its Submitted
+    // persisted already); a far scheduledAt is reached in steps: tick() re-arms until it is due.
+    delay = delay.compareTo(MAX_TICK_DELAY) > 0 ? MAX_TICK_DELAY : delay;
     timers.startSingleTimer("tick", Tick.INSTANCE, delay.isNegative() ? Duration.ZERO : delay);
   }
 
@@ -456,10 +462,10 @@ public final class CommandEntity
     return StatusReply.error("no command has the id " + commandId);
   }
 
-  private static String node(ActorRef<?> executor) {
+  private String node(ActorRef<?> executor) {
     return executor.path().address().hasGlobalScope()
         ? executor.path().address().toString()
-        : "local";
+        : context.getSystem().address().toString();
   }
 
   @Override

@@ -202,6 +202,23 @@ public sealed interface CommandState extends JsonSerializable {
       return failures < spec.retries();
     }
 
+    /** What the command waits for, in words, while it is not finished. */
+    private String describeWait() {
+      if (status.isFinal()) {
+        return null;
+      }
+      if (cancelReason != null) {
+        return "cancelling: " + cancelReason;
+      }
+      if (status == CommandStatus.SCHEDULED) {
+        return "scheduled for " + spec.scheduledAt();
+      }
+      if (status == CommandStatus.PENDING && waitingFor == null && nextAttemptAt != null) {
+        return "next attempt at " + nextAttemptAt;
+      }
+      return waitingFor;
+    }
+
     public CommandView view() {
       return new CommandView(
           id,
@@ -213,7 +230,7 @@ public sealed interface CommandState extends JsonSerializable {
           spec.retries() + 1,
           output,
           error,
-          waitingFor,
+          describeWait(),
           spec.idempotencyKey(),
           parentId,
           children,

@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -187,7 +188,8 @@ public final class CommandRoutes extends ApiRoutes {
               if (t instanceof StatusReply.ErrorMessage refused) {
                 throw new ApiException(refusal.apply(refused.getMessage()));
               }
-              throw t instanceof RuntimeException r ? r : new IllegalStateException(t);
+              // Kept whole, so that ErrorMapping still sees an ask timeout as 503.
+              throw new CompletionException(t);
             });
   }
 

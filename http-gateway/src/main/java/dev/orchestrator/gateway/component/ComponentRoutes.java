@@ -24,6 +24,7 @@ import dev.orchestrator.protocol.component.FsmState;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -140,7 +141,8 @@ public final class ComponentRoutes extends ApiRoutes {
               if (t instanceof StatusReply.ErrorMessage refused) {
                 throw new ApiException(refusal.apply(refused.getMessage()));
               }
-              throw t instanceof RuntimeException r ? r : new IllegalStateException(t);
+              // Kept whole, so that ErrorMapping still sees an ask timeout as 503.
+              throw new CompletionException(t);
             });
   }
 

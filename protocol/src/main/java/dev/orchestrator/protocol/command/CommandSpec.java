@@ -38,6 +38,9 @@ public record CommandSpec(
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
 
   public CommandSpec {
+    // JSON null is no input: Jackson reads a null JsonNode back as NullNode, and a spec must mean
+    // the same after the journal or the wire (an onSuccess child receives the parent's output).
+    input = input == null || input.isNull() || input.isMissingNode() ? null : input;
     target = target == null ? DEFAULT_TARGET : target;
     backoff = backoff == null ? Backoff.DEFAULT : backoff;
   }
