@@ -49,8 +49,10 @@ public final class Bootstrap {
         system.dispatchers().lookup(DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
     ComponentEntity.init(system);
     ComponentProjection.init(system, database.dataSource());
-    ExecutorDirectory.get(system).start();
-    system.systemActorOf(CommandExecutor.create(handlers), "command-executor", Props.empty());
+    ExecutorDirectory.get(system)
+        .start(
+            system.systemActorOf(
+                CommandExecutor.create(handlers), "command-executor", Props.empty()));
     CommandEntity.init(system);
     CommandProjection.init(system, database.dataSource());
     ActorRef<Orchestrator.Command> orchestrator = Orchestrator.init(system);

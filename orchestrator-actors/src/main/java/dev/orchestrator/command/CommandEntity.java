@@ -22,6 +22,7 @@ import akka.persistence.typed.javadsl.SignalHandler;
 import dev.orchestrator.command.CommandInternal.AttemptOutcome;
 import dev.orchestrator.command.CommandInternal.AttemptTimedOut;
 import dev.orchestrator.command.CommandInternal.CancelAttempt;
+import dev.orchestrator.command.CommandInternal.ChildSubmitted;
 import dev.orchestrator.command.CommandInternal.Execute;
 import dev.orchestrator.command.CommandInternal.ExecutorGone;
 import dev.orchestrator.command.CommandInternal.ExecutorMessage;
@@ -49,6 +50,7 @@ import dev.orchestrator.protocol.command.CommandView;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -83,6 +85,7 @@ public final class CommandEntity
   private final CommandSettings settings;
   private final ExecutorDirectory directory;
   private ActorRef<ExecutorMessage> executor;
+  private final Set<String> unconfirmedChildren = new HashSet<>();
 
   private CommandEntity(
       String commandId,
@@ -143,7 +146,8 @@ public final class CommandEntity
         .onCommand(AttemptOutcome.class, this::outcome)
         .onCommand(AttemptTimedOut.class, this::timedOut)
         .onCommand(ExecutorGone.class, this::executorGone)
-        .onCommand(Idle.class, (s, c) -> s.status().isFinal() ? passivate() : Effect().noReply());
+        .onCommand(ChildSubmitted.class, this::childSubmitted)
+        .onCommand(Idle.class, (s, c) -> idle(s));
     return builder.build();
   }
 
@@ -389,17 +393,48 @@ public final class CommandEntity
   }
 
   /**
-   * Submits the chained children (again, after a restart: a submit of an existing id is a no-op).
+   * Submits the chained children, and keeps submitting each until it answers; after a restart again
+   * (a submit of an existing id only answers it). The command leaves memory only once all its
+   * children exist, so that no finished parent is forgotten without them.
    */
   private void afterFinish(CommandState state) {
     Known known = (Known) state;
-    for (String childId : known.children()) {
-      CommandSpec spec = childSpec(known, childId);
-      ClusterSharding.get(context.getSystem())
-          .entityRefFor(ENTITY_TYPE_KEY, childId)
-          .tell(new Submit(spec, commandId, context.getSystem().ignoreRef()));
-    }
+    unconfirmedChildren.addAll(known.children());
+    known.children().forEach(childId -> submitChild(known, childId));
     armIdle();
+  }
+
+  private void submitChild(Known known, String childId) {
+    context.pipeToSelf(
+        ClusterSharding.get(context.getSystem())
+            .entityRefFor(ENTITY_TYPE_KEY, childId)
+            .<CommandView>askWithStatus(
+                replyTo -> new Submit(childSpec(known, childId), commandId, replyTo),
+                settings.childSubmitTimeout()),
+        (view, failure) -> new ChildSubmitted(childId, failure == null));
+  }
+
+  private ReplyEffect<CommandEvent, CommandState> childSubmitted(
+      Known state, ChildSubmitted submitted) {
+    if (submitted.ok()) {
+      unconfirmedChildren.remove(submitted.childId());
+    } else if (unconfirmedChildren.contains(submitted.childId())) {
+      context
+          .getLog()
+          .warn("Child command {} did not answer; submitting it again", submitted.childId());
+      submitChild(state, submitted.childId());
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<CommandEvent, CommandState> idle(Known state) {
+    if (state.status().isFinal() && unconfirmedChildren.isEmpty()) {
+      return passivate();
+    }
+    if (state.status().isFinal()) {
+      armIdle();
+    }
+    return Effect().noReply();
   }
 
   private static CommandSpec childSpec(Known known, String childId) {

@@ -21,6 +21,9 @@ public final class CommandInternal {
   /** The node whose executor ran the current attempt left the cluster. */
   public record ExecutorGone(int attempt) implements CommandRequest {}
 
+  /** A chained child answered its submit ({@code ok}), or did not in time. */
+  public record ChildSubmitted(String childId, boolean ok) implements CommandRequest {}
+
   /** A finished command has been idle for a while: leave memory. */
   public enum Idle implements CommandRequest {
     INSTANCE

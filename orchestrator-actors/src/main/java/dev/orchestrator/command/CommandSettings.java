@@ -12,9 +12,15 @@ import java.time.Duration;
  * @param maxInterruptions attempts lost to crashed nodes before the command fails (they do not use
  *     up its retries)
  * @param idleAfterFinish how long a finished command stays in memory after its last request
+ * @param childSubmitTimeout how long a chained child may take to answer its submit before it is
+ *     submitted again
  */
 public record CommandSettings(
-    Duration defaultTimeout, Duration waitRecheck, int maxInterruptions, Duration idleAfterFinish) {
+    Duration defaultTimeout,
+    Duration waitRecheck,
+    int maxInterruptions,
+    Duration idleAfterFinish,
+    Duration childSubmitTimeout) {
 
   public static CommandSettings of(ActorSystem<?> system) {
     Config c = system.settings().config().getConfig("orchestrator.commands");
@@ -22,6 +28,7 @@ public record CommandSettings(
         c.getDuration("default-timeout"),
         c.getDuration("wait-recheck"),
         c.getInt("max-interruptions"),
-        c.getDuration("idle-after-finish"));
+        c.getDuration("idle-after-finish"),
+        c.getDuration("child-submit-timeout"));
   }
 }

@@ -8,7 +8,6 @@ import akka.actor.typed.ExtensionId;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
-import akka.cluster.Member;
 import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import dev.orchestrator.command.CommandInternal.ExecutorMessage;
@@ -30,6 +29,7 @@ public final class ExecutorDirectory implements Extension {
 
   private final ActorSystem<?> system;
   private volatile Set<ActorRef<ExecutorMessage>> executors = Set.of();
+  private volatile ActorRef<ExecutorMessage> local;
 
   private ExecutorDirectory(ActorSystem<?> system) {
     this.system = system;
@@ -39,8 +39,12 @@ public final class ExecutorDirectory implements Extension {
     return Id.INSTANCE.apply(system);
   }
 
-  /** Starts following the receptionist; called once per node by the bootstrap. */
-  public void start() {
+  /**
+   * Knows this node's executor at once (the receptionist's listing arrives a moment later) and
+   * starts following the receptionist; called once per node by the bootstrap.
+   */
+  public void start(ActorRef<ExecutorMessage> localExecutor) {
+    this.local = localExecutor;
     system.systemActorOf(follower(), "command-executor-directory", akka.actor.typed.Props.empty());
   }
 
@@ -59,28 +63,22 @@ public final class ExecutorDirectory implements Extension {
   /** An executor on an Up node with {@code role}, preferring this node's. */
   public Optional<ActorRef<ExecutorMessage>> pick(String role) {
     Cluster cluster = Cluster.get(system);
+    if (local != null
+        && cluster.selfMember().hasRole(role)
+        && cluster.selfMember().status() == MemberStatus.up()) {
+      return Optional.of(local);
+    }
     List<ActorRef<ExecutorMessage>> remote = new ArrayList<>();
     for (ActorRef<ExecutorMessage> executor : executors) {
       akka.actor.Address address = executor.path().address();
-      if (!address.hasGlobalScope()) {
-        if (cluster.selfMember().hasRole(role)
-            && cluster.selfMember().status() == MemberStatus.up()) {
-          return Optional.of(executor);
-        }
-        continue;
+      if (!address.hasGlobalScope() || address.equals(cluster.selfMember().address())) {
+        continue; // this node's own executor, handled above
       }
-      Optional<Member> member =
-          StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
-              .filter(m -> m.address().equals(address))
-              .findFirst();
-      if (member.isPresent()
-          && member.get().hasRole(role)
-          && member.get().status() == MemberStatus.up()) {
-        if (address.equals(cluster.selfMember().address())) {
-          return Optional.of(executor);
-        }
-        remote.add(executor);
-      }
+      StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+          .filter(m -> m.address().equals(address))
+          .filter(m -> m.hasRole(role) && m.status() == MemberStatus.up())
+          .findFirst()
+          .ifPresent(m -> remote.add(executor));
     }
     if (remote.isEmpty()) {
       return Optional.empty();
