@@ -243,7 +243,10 @@ public final class Node {
         new GatewaySettings(settings.httpHost(), settings.httpPort(), settings.askTimeout());
     AuditTrail audit =
         new AuditTrail(
-            database.dataSource(), services.blockingExecutor(), system.address().toString());
+            system,
+            database.dataSource(),
+            services.blockingExecutor(),
+            system.address().toString());
     Gateway gateway = new Gateway(services, gatewaySettings, tokens, audit);
     try {
       return Gateway.bind(system, gatewaySettings, gateway)
