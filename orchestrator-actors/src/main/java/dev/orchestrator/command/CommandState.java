@@ -213,9 +213,6 @@ public sealed interface CommandState extends JsonSerializable {
       if (status == CommandStatus.SCHEDULED) {
         return "scheduled for " + spec.scheduledAt();
       }
-      if (status == CommandStatus.PENDING && waitingFor == null && nextAttemptAt != null) {
-        return "next attempt at " + nextAttemptAt;
-      }
       return waitingFor;
     }
 
