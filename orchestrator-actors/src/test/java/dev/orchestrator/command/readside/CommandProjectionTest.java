@@ -213,19 +213,21 @@ class CommandProjectionTest {
     assertEquals(new TreeSet<>(CommandTags.TAGS), keys);
   }
 
-  private static Map<CommandStatus, Long> awaitCounts(long failed, long succeeded, Duration within)
-      throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
-    Map<CommandStatus, Long> counts;
-    do {
-      counts = repository.countsByStatus().toCompletableFuture().get();
-      if (counts.get(CommandStatus.FAILED) == failed
-          && counts.get(CommandStatus.SUCCEEDED) == succeeded) {
-        return counts;
-      }
-      Thread.sleep(100);
-    } while (System.nanoTime() < deadline);
-    throw new AssertionError("the projection did not catch up within " + within + ": " + counts);
+  private static Map<CommandStatus, Long> awaitCounts(
+      long failed, long succeeded, Duration within) {
+    return testKit
+        .createTestProbe()
+        .awaitAssert(
+            within,
+            Duration.ofMillis(100),
+            () -> {
+              Map<CommandStatus, Long> counts =
+                  repository.countsByStatus().toCompletableFuture().join();
+              assertEquals(failed, counts.get(CommandStatus.FAILED), () -> "FAILED in " + counts);
+              assertEquals(
+                  succeeded, counts.get(CommandStatus.SUCCEEDED), () -> "SUCCEEDED in " + counts);
+              return counts;
+            });
   }
 
   /**
