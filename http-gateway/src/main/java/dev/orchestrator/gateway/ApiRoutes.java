@@ -6,10 +6,13 @@ import akka.http.javadsl.model.headers.WWWAuthenticate;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
 import akka.http.javadsl.unmarshalling.Unmarshaller;
+import akka.pattern.StatusReply;
 import dev.orchestrator.gateway.auth.Caller;
 import dev.orchestrator.gateway.auth.Principal;
 import dev.orchestrator.gateway.auth.Role;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /** What every route class shares: role checks, JSON bodies and answers, problems. */
@@ -53,6 +56,22 @@ public abstract class ApiRoutes extends AllDirectives {
 
   protected <T> Route json(StatusCode status, T value) {
     return complete(status, value, json.<T>marshaller());
+  }
+
+  /**
+   * An entity's answer, with its refusal ({@code StatusReply.error}) turned into the problem that
+   * {@code refusal} names; other failures (an ask timeout: 503) pass through whole.
+   */
+  protected static <T> CompletionStage<T> refusedAs(
+      CompletionStage<T> answer, Function<String, Problem> refusal) {
+    return answer.exceptionally(
+        failure -> {
+          Throwable t = ErrorMapping.unwrap(failure);
+          if (t instanceof StatusReply.ErrorMessage refused) {
+            throw new ApiException(refusal.apply(refused.getMessage()));
+          }
+          throw new CompletionException(t);
+        });
   }
 
   protected static ApiException badRequest(String detail) {

@@ -8,7 +8,6 @@ import akka.http.javadsl.server.Route;
 import akka.pattern.StatusReply;
 import dev.orchestrator.Bootstrap;
 import dev.orchestrator.command.CommandEntity;
-import dev.orchestrator.gateway.ApiException;
 import dev.orchestrator.gateway.ApiRoutes;
 import dev.orchestrator.gateway.ErrorMapping;
 import dev.orchestrator.gateway.GatewaySettings;
@@ -31,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -178,19 +176,12 @@ public final class CommandRoutes extends ApiRoutes {
       String id,
       Function<ActorRef<StatusReply<T>>, CommandRequest> command,
       Function<String, Problem> refusal) {
-    return services
-        .sharding()
-        .entityRefFor(CommandEntity.ENTITY_TYPE_KEY, id)
-        .<T>askWithStatus(command::apply, askTimeout)
-        .exceptionally(
-            failure -> {
-              Throwable t = ErrorMapping.unwrap(failure);
-              if (t instanceof StatusReply.ErrorMessage refused) {
-                throw new ApiException(refusal.apply(refused.getMessage()));
-              }
-              // Kept whole, so that ErrorMapping still sees an ask timeout as 503.
-              throw new CompletionException(t);
-            });
+    return refusedAs(
+        services
+            .sharding()
+            .entityRefFor(CommandEntity.ENTITY_TYPE_KEY, id)
+            .<T>askWithStatus(command::apply, askTimeout),
+        refusal);
   }
 
   /** Turns the wire form into a spec; every field error names its path, e.g. onSuccess.timeout. */

@@ -7,7 +7,6 @@ import akka.http.javadsl.server.Route;
 import akka.pattern.StatusReply;
 import dev.orchestrator.Bootstrap;
 import dev.orchestrator.component.ComponentEntity;
-import dev.orchestrator.gateway.ApiException;
 import dev.orchestrator.gateway.ApiRoutes;
 import dev.orchestrator.gateway.ErrorMapping;
 import dev.orchestrator.gateway.GatewaySettings;
@@ -24,7 +23,6 @@ import dev.orchestrator.protocol.component.FsmState;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -131,19 +129,12 @@ public final class ComponentRoutes extends ApiRoutes {
       String id,
       Function<ActorRef<StatusReply<T>>, ComponentCommand> command,
       Function<String, Problem> refusal) {
-    return services
-        .sharding()
-        .entityRefFor(ComponentEntity.ENTITY_TYPE_KEY, id)
-        .<T>askWithStatus(command::apply, askTimeout)
-        .exceptionally(
-            failure -> {
-              Throwable t = ErrorMapping.unwrap(failure);
-              if (t instanceof StatusReply.ErrorMessage refused) {
-                throw new ApiException(refusal.apply(refused.getMessage()));
-              }
-              // Kept whole, so that ErrorMapping still sees an ask timeout as 503.
-              throw new CompletionException(t);
-            });
+    return refusedAs(
+        services
+            .sharding()
+            .entityRefFor(ComponentEntity.ENTITY_TYPE_KEY, id)
+            .<T>askWithStatus(command::apply, askTimeout),
+        refusal);
   }
 
   private static ComponentSpec spec(ComponentRequest body) {
