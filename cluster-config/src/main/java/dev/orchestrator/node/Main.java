@@ -2,6 +2,7 @@ package dev.orchestrator.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +14,10 @@ import sun.misc.Signal;
  * (one line on stderr says which and how to fix it), 3 when the node stopped by itself (downed).
  */
 public final class Main {
+  static {
+    AsyncPool.ensureShared();
+  }
+
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   /** Exit code of a node that stopped without being asked to (downed, removed). */
@@ -21,6 +26,9 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    log.info(
+        "Async callbacks run on the common pool ({} threads)",
+        ForkJoinPool.getCommonPoolParallelism());
     NodeSettings settings;
     Config config;
     try {

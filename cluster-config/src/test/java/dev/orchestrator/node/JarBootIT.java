@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JarBootIT {
   private static final Path JAR = Path.of("target", "orchestrator.jar");
   private static final Pattern TOKEN_LINE = Pattern.compile("Admin token[^\\n]*\\n\\s+(\\S+)");
+  private static final Pattern POOL_LINE = Pattern.compile("common pool \\((\\d+) threads\\)");
 
   @TempDir Path dataDir;
 
@@ -45,7 +46,11 @@ class JarBootIT {
 
     node =
         ChildNode.start(
-            "jar-boot", List.of("-jar", JAR.toAbsolutePath().toString()), dataDir, Map.of());
+            "jar-boot",
+            // As on a 2-core machine, where the JDK would give the common pool one thread.
+            List.of("-XX:ActiveProcessorCount=2", "-jar", JAR.toAbsolutePath().toString()),
+            dataDir,
+            Map.of());
     Duration timeToReady = node.awaitReady();
     System.out.println(
         "JarBootIT: time from process start to ready: " + timeToReady.toMillis() + " ms");
@@ -63,6 +68,13 @@ class JarBootIT {
     Matcher shown = TOKEN_LINE.matcher(stdout);
     assertTrue(shown.find(), "no token line on stdout");
     assertEquals(token, shown.group(1), "the token shown is the one kept in admin.token");
+
+    Matcher pool = POOL_LINE.matcher(stdout);
+    assertTrue(pool.find(), "no common pool line on stdout");
+    assertTrue(
+        Integer.parseInt(pool.group(1)) >= 2,
+        "with fewer than 2 threads CompletableFuture starts a thread per callback: "
+            + pool.group());
 
     Api api = node.api(token);
     HttpResponse<String> cluster = api.get("/api/v1/cluster");

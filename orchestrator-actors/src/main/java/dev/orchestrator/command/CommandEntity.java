@@ -115,6 +115,15 @@ public final class CommandEntity
                 .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
   }
 
+  /**
+   * Commands never snapshot (a few events each), so recovery skips the snapshot store: with the
+   * JDBC one every new command would pay a query for a snapshot that cannot exist.
+   */
+  @Override
+  public String snapshotPluginId() {
+    return "akka.persistence.no-snapshot-store";
+  }
+
   @Override
   public CommandState emptyState() {
     return new Empty();
