@@ -111,6 +111,25 @@ final class GatewayFixture {
     }
   }
 
+  /** A GET as admin with one extra header. */
+  HttpResponse<String> adminGet(String path, String header, String value) {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + TestNodes.ADMIN_TOKEN)
+            .header(header, value)
+            .GET()
+            .build();
+    try {
+      return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** An issued token: its id (for revocation) and its secret. */
   record Issued(String id, String name, String token) {}
 

@@ -20,6 +20,7 @@ import dev.orchestrator.gateway.auth.TokenStore;
 import dev.orchestrator.gateway.cluster.ClusterRoutes;
 import dev.orchestrator.gateway.command.CommandRoutes;
 import dev.orchestrator.gateway.component.ComponentRoutes;
+import dev.orchestrator.gateway.events.EventStreamRoutes;
 import dev.orchestrator.gateway.health.HealthRoutes;
 import java.time.Duration;
 import java.util.List;
@@ -60,7 +61,8 @@ public final class Gateway extends AllDirectives {
             new CommandRoutes(services, settings, json, errors),
             new ClusterRoutes(services, settings, json, errors),
             new TokenRoutes(tokens, json, errors),
-            new AuditRoutes(audit, json, errors));
+            new AuditRoutes(audit, json, errors),
+            new EventStreamRoutes(services, json, errors));
   }
 
   /** Binds the gateway; it is unbound by coordinated shutdown, after in-flight requests. */

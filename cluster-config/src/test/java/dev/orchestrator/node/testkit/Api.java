@@ -77,4 +77,12 @@ public final class Api {
       throw new UncheckedIOException("not JSON: " + response.body(), e);
     }
   }
+
+  public static JsonNode json(String text) {
+    try {
+      return MAPPER.readTree(text);
+    } catch (IOException e) {
+      throw new UncheckedIOException("not JSON: " + text, e);
+    }
+  }
 }
