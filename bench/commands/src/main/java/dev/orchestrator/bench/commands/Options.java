@@ -16,7 +16,8 @@ final class Options {
         --systems=both            both | orchestrator | db-scheduler
         --n=20000                 burst size (commands)
         --clients=8               concurrent submitters in the burst
-        --warmup=2000             unmeasured burst before the measured one, per system (0: none)
+        --warmup=8000             unmeasured burst before the measured one, per system (0: none);
+                                  the node JIT-compiles for ~8,000 commands (see README)
         --rate=200                paced run: commands per second (open loop)
         --seconds=30              paced run: duration
         --jar=PATH                orchestrator fat jar (run.sh passes cluster-config/target/orchestrator.jar)
@@ -119,7 +120,7 @@ final class Options {
   }
 
   int warmup() {
-    return integer("warmup", 2_000, 0);
+    return integer("warmup", 8_000, 0);
   }
 
   int rate() {
