@@ -127,6 +127,17 @@ public final class DependencyGraph {
     return steps;
   }
 
+  /**
+   * For each target, the other targets it depends on directly or through any component: at start-up
+   * a target is skipped when one of these failed.
+   */
+  public Map<String, Set<String>> dependenciesAmong(Collection<String> targets) {
+    Set<String> wanted = new TreeSet<>(targets);
+    Map<String, Set<String>> among = new TreeMap<>();
+    wanted.forEach(id -> among.put(id, targetsReachableFrom(id, wanted)));
+    return among;
+  }
+
   /** The targets that {@code id} depends on, directly or through any other component. */
   private Set<String> targetsReachableFrom(String id, Set<String> targets) {
     Set<String> seen = new HashSet<>();
