@@ -127,6 +127,41 @@ class CommandApiTest {
     assertTrue(bare.path("output").isNull(), "noop without input answers JSON null: " + bare);
   }
 
+  @Test
+  void aBatchIsAcknowledgedCommandByCommandInItsOrder() {
+    StringBuilder batch = new StringBuilder("[");
+    for (int i = 0; i < 50; i++) {
+      batch.append(i == 0 ? "" : ",").append("{\"name\":\"noop\",\"input\":").append(i).append("}");
+    }
+    batch.append(",{\"name\":\"noop\",\"idempotencyKey\":\"batch-twice\",\"input\":\"first\"}");
+    batch.append(",{\"name\":\"noop\",\"idempotencyKey\":\"batch-twice\",\"input\":\"second\"}]");
+
+    HttpResponse<String> response = fx.api.post("/api/v1/commands", batch.toString());
+    assertEquals(202, response.statusCode(), response::body);
+    JsonNode items = parse(response.body()).path("items");
+    assertEquals(52, items.size(), response::body);
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < 50; i++) {
+      String id = items.get(i).path("id").asText();
+      assertTrue(ids.add(id), "ids are distinct: " + id);
+      assertTrue(isNull(items.get(i), "error"), items.get(i)::toString);
+      // Acknowledged only once committed: the first event is in the journal already.
+      assertEquals("Submitted", fx.eventTypes(id).get(0), id);
+    }
+    assertEquals(
+        items.get(50).path("id").asText(),
+        items.get(51).path("id").asText(),
+        "one idempotency key, one command, even within a batch");
+    for (int i = 0; i < 50; i++) {
+      JsonNode view = fx.awaitFinal(items.get(i).path("id").asText());
+      assertStatus("SUCCEEDED", view);
+      assertEquals(i, view.path("output").asInt(), "command " + i + " got its own input");
+    }
+    JsonNode twice = fx.awaitFinal(items.get(50).path("id").asText());
+    assertEquals("first", twice.path("output").asText(), twice::toString);
+    assertEquals(1, twice.path("attempts").asInt(), twice::toString);
+  }
+
   // ---------------------------------------------------------------- FAILED
 
   @Test

@@ -76,6 +76,26 @@ class CommandBadInputTest {
   static Stream<Bad> badSubmits() {
     return Stream.of(
         malformed("unknown field", "{\"name\":\"noop\",\"colour\":\"red\"}", "colour", "retries"),
+        validation("an empty batch", "[]", "1 to 1000", "not 0"),
+        validation(
+            "a batch of 1001",
+            "["
+                + String.join(",", java.util.Collections.nCopies(1001, "{\"name\":\"noop\"}"))
+                + "]",
+            "1 to 1000",
+            "1001"),
+        validation(
+            "a batch with one bad command",
+            "[{\"name\":\"noop\"},{\"name\":\"noop\",\"retries\":-1}]",
+            "[1]: ",
+            "retries"),
+        validation("a batch with a null", "[{\"name\":\"noop\"},null]", "[1] is null"),
+        validation(
+            "a batch with a bad timeout",
+            "[{\"name\":\"noop\",\"timeout\":\"abc\"}]",
+            "[0].timeout"),
+        malformed("a batch of numbers", "[1,2]"),
+        malformed("a batch with an unknown field", "[{\"name\":\"noop\",\"colour\":1}]", "colour"),
         malformed(
             "unknown field in backoff",
             "{\"name\":\"noop\",\"backoff\":{\"initial\":\"1s\",\"jitter\":\"full\"}}",
@@ -162,7 +182,7 @@ class CommandBadInputTest {
         malformed("malformed JSON", "{\"name\":", "not valid JSON"),
         malformed("empty body", "", "body"),
         malformed("JSON null", "null", "null"),
-        malformed("JSON array", "[]", "body"));
+        malformed("a JSON string", "\"noop\"", "body"));
   }
 
   @ParameterizedTest(name = "POST command: {0}")

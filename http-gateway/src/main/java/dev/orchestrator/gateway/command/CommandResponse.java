@@ -57,4 +57,10 @@ public record CommandResponse(
 
   /** How many commands are in each status. */
   public record Counts(Map<String, Long> counts) {}
+
+  /** One command of a batch: its id and status when accepted, else why not. */
+  record Item(String id, String status, String error) {}
+
+  /** The answer to a batch, in the order of the request. */
+  record Batch(List<Item> items) {}
 }

@@ -25,11 +25,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -41,6 +43,7 @@ import java.util.stream.Collectors;
 public final class CommandRoutes extends ApiRoutes {
   private static final int DEFAULT_LIMIT = 100;
   private static final int MAX_LIMIT = 1000;
+  static final int MAX_BATCH = 1000;
 
   private final Bootstrap.Services services;
   private final Duration askTimeout;
@@ -66,7 +69,11 @@ public final class CommandRoutes extends ApiRoutes {
                                     authorized(
                                         caller,
                                         Role.OPERATOR,
-                                        p -> withBody(CommandBody.class, this::submit))),
+                                        p ->
+                                            entity(
+                                                akka.http.javadsl.unmarshalling.Unmarshaller
+                                                    .entityToString(),
+                                                this::submitOneOrMany))),
                             get(() -> authorized(caller, Role.VIEWER, p -> list())))),
                 path("counts", () -> get(() -> authorized(caller, Role.VIEWER, p -> counts()))),
                 path(
@@ -87,18 +94,81 @@ public final class CommandRoutes extends ApiRoutes {
                                             body -> cancel(id, body)))))));
   }
 
+  /** A JSON object submits one command; a JSON array submits a batch. */
+  private Route submitOneOrMany(String body) {
+    if (body != null && body.stripLeading().startsWith("[")) {
+      return submitBatch(json.read(body, CommandBody[].class));
+    }
+    return submit(json.read(body, CommandBody.class));
+  }
+
+  /**
+   * Every command of the batch is checked first (a batch with any problem persists nothing), then
+   * all are submitted at once; each is acknowledged after its own first event is committed. 202
+   * when all were accepted; 207 with the accepted ids and, for the others, why (a timeout: the
+   * command may or may not exist; resubmit it with an idempotency key to be sure).
+   */
+  private Route submitBatch(CommandBody[] bodies) {
+    if (bodies.length == 0 || bodies.length > MAX_BATCH) {
+      throw badRequest("a batch has 1 to " + MAX_BATCH + " commands, not " + bodies.length);
+    }
+    List<CommandSpec> specs = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    for (int i = 0; i < bodies.length; i++) {
+      if (bodies[i] == null) {
+        throw badRequest("[" + i + "] is null; each element is a command object");
+      }
+      CommandSpec spec = spec(bodies[i], "[" + i + "].");
+      String prefix = "[" + i + "]: ";
+      spec.problems().forEach(problem -> problems.add(prefix + problem));
+      specs.add(spec);
+    }
+    if (!problems.isEmpty()) {
+      throw badRequest(String.join("; ", problems));
+    }
+    List<CompletableFuture<CommandResponse.Item>> items = new ArrayList<>();
+    for (CommandSpec spec : specs) {
+      items.add(
+          this.<CommandView>ask(
+                  idFor(spec),
+                  replyTo -> new CommandRequest.Submit(spec, null, replyTo),
+                  Problem::badRequest)
+              .handle(
+                  (view, failure) ->
+                      failure == null
+                          ? new CommandResponse.Item(view.id(), view.status().name(), null)
+                          : new CommandResponse.Item(
+                              null, null, ErrorMapping.unwrap(failure).getMessage()))
+              .toCompletableFuture());
+    }
+    CompletionStage<List<CommandResponse.Item>> all =
+        CompletableFuture.allOf(items.toArray(CompletableFuture[]::new))
+            .thenApply(done -> items.stream().map(CompletableFuture::join).toList());
+    return onSuccess(
+        all,
+        accepted ->
+            json(
+                accepted.stream().allMatch(item -> item.error() == null)
+                    ? StatusCodes.ACCEPTED
+                    : StatusCodes.MULTI_STATUS,
+                new CommandResponse.Batch(accepted)));
+  }
+
+  private static String idFor(CommandSpec spec) {
+    return spec.idempotencyKey() == null
+        ? UUID.randomUUID().toString()
+        : UUID.nameUUIDFromBytes(
+                ("idempotency:" + spec.idempotencyKey()).getBytes(StandardCharsets.UTF_8))
+            .toString();
+  }
+
   private Route submit(CommandBody body) {
     CommandSpec spec = spec(body, "");
     List<String> problems = spec.problems();
     if (!problems.isEmpty()) {
       throw badRequest(String.join("; ", problems));
     }
-    String id =
-        spec.idempotencyKey() == null
-            ? UUID.randomUUID().toString()
-            : UUID.nameUUIDFromBytes(
-                    ("idempotency:" + spec.idempotencyKey()).getBytes(StandardCharsets.UTF_8))
-                .toString();
+    String id = idFor(spec);
     return onSuccess(
         this.<CommandView>ask(
             id, replyTo -> new CommandRequest.Submit(spec, null, replyTo), Problem::badRequest),
