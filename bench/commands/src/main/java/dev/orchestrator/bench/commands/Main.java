@@ -107,8 +107,11 @@ public final class Main {
     System.out.println("== bench/commands " + runId + " ==");
     facts.forEach(System.out::println);
     System.out.printf(Locale.ROOT,
-        "run: burst N=%d from %d concurrent clients (after %d unmeasured warm-up), paced %d/s for %d s, open loop%n",
-        n, clients, warmup, rate, seconds);
+        "run: burst N=%d from %d concurrent clients (orchestrator: %s; after %d unmeasured warm-up), paced %d/s for %d s, open loop%n",
+        n, clients, options.batch() == 1 ? "one command per request" : options.batch() + " commands per request", warmup, rate, seconds);
+    facts.add(options.batch() == 1
+        ? "orchestrator burst: one command per request"
+        : "orchestrator burst: batches of " + options.batch() + " commands per request (a JSON array)");
 
     System.out.println("starting embedded PostgreSQL ...");
     db = Database.start();
@@ -237,12 +240,12 @@ public final class Main {
         throw new IllegalStateException("POST /api/v1/commands does not accept a noop command: " + probe);
       }
       if (warmup > 0) {
-        Results.Burst w = bench.burst("warmup", warmup, clients);
+        Results.Burst w = bench.burst("warmup", warmup, clients, options.batch());
         System.out.printf(Locale.ROOT, "  warm-up: %s/s (not counted)%n", Report.rate(w.throughput()));
       }
       r.config.put("before_burst", prepare());
       Machine.Cpu c0 = Machine.Cpu.now();
-      r.burst = bench.burst("burst", n, clients);
+      r.burst = bench.burst("burst", n, clients, options.batch());
       Machine.Cpu c1 = Machine.Cpu.now();
       r.burst.cpu =
           c1.since(c0)

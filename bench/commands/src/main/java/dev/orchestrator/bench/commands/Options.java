@@ -16,6 +16,8 @@ final class Options {
         --systems=both            both | orchestrator | db-scheduler
         --n=20000                 burst size (commands)
         --clients=8               concurrent submitters in the burst
+        --batch=1                 orchestrator burst: commands per request (a JSON array, at most
+                                  1000); 1 = one command per request
         --warmup=8000             unmeasured burst before the measured one, per system (0: none);
                                   the node JIT-compiles for ~8,000 commands (see README)
         --rate=200                paced run: commands per second (open loop)
@@ -117,6 +119,10 @@ final class Options {
 
   int clients() {
     return integer("clients", 8, 1);
+  }
+
+  int batch() {
+    return integer("batch", 1, 1);
   }
 
   int warmup() {

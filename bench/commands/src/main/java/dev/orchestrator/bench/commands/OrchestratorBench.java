@@ -65,6 +65,10 @@ final class OrchestratorBench {
     /** The command id, or null with {@code error} saying why. */
     String submit(String phase, int i, StringBuilder error) throws InterruptedException;
 
+    /** Commands {@code from..to-1} as one batch: their ids (null where refused, see error). */
+    String[] submitBatch(String phase, int from, int to, StringBuilder error)
+        throws InterruptedException;
+
     @Override
     void close();
   }
@@ -81,6 +85,17 @@ final class OrchestratorBench {
           } catch (IOException e) {
             error.append(e.getClass().getSimpleName()).append(": ").append(e.getMessage());
             return null;
+          }
+        }
+
+        @Override
+        public String[] submitBatch(String phase, int from, int to, StringBuilder error) {
+          try {
+            RawHttp.Response r = http.post("/api/v1/commands", token, batchBody(phase, from, to));
+            return idsOf(r.status(), r.body(), to - from, error);
+          } catch (IOException e) {
+            error.append(e.getClass().getSimpleName()).append(": ").append(e.getMessage());
+            return new String[to - from];
           }
         }
 
@@ -104,12 +119,62 @@ final class OrchestratorBench {
       }
 
       @Override
+      public String[] submitBatch(String phase, int from, int to, StringBuilder error)
+          throws InterruptedException {
+        try {
+          HttpRequest request =
+              HttpRequest.newBuilder(commands)
+                  .timeout(REQUEST_TIMEOUT)
+                  .header("Authorization", "Bearer " + token)
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(batchBody(phase, from, to)))
+                  .build();
+          HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
+          return idsOf(r.statusCode(), r.body(), to - from, error);
+        } catch (IOException e) {
+          error.append(e.getClass().getSimpleName()).append(": ").append(e.getMessage());
+          return new String[to - from];
+        }
+      }
+
+      @Override
       public void close() {}
     };
   }
 
   private String body(String phase, int i) {
     return "{\"name\":\"noop\",\"input\":{\"bench\":\"" + runId + "\",\"phase\":\"" + phase + "\",\"i\":" + i + "}}";
+  }
+
+  private String batchBody(String phase, int from, int to) {
+    StringBuilder body = new StringBuilder("[");
+    for (int i = from; i < to; i++) {
+      body.append(i == from ? "" : ",").append(body(phase, i));
+    }
+    return body.append(']').toString();
+  }
+
+  /** The ids of a batch answer (202 or 207), in request order; null for each refused one. */
+  private static String[] idsOf(int status, String body, int count, StringBuilder error) {
+    String[] ids = new String[count];
+    if (status != 202 && status != 207) {
+      error.append("HTTP ").append(status).append(": ").append(abbreviate(body));
+      return ids;
+    }
+    try {
+      JsonNode items = JSON.readTree(body).path("items");
+      for (int k = 0; k < count && k < items.size(); k++) {
+        JsonNode id = items.get(k).get("id");
+        if (id != null && !id.isNull()) {
+          ids[k] = id.asText();
+        } else if (error.length() == 0) {
+          error.append(abbreviate(items.get(k).toString()));
+        }
+      }
+    } catch (IOException e) {
+      error.append("HTTP ").append(status).append(", body not JSON: ").append(abbreviate(body));
+    }
+    return ids;
   }
 
   static HttpClient newClient() {
@@ -162,7 +227,7 @@ final class OrchestratorBench {
    * (HTTP/1.1, one keep-alive connection), then waits until each accepted one has a Succeeded
    * event in the journal. Throughput = n / (first send → max Succeeded write_timestamp).
    */
-  Results.Burst burst(String phase, int n, int clients) throws Exception {
+  Results.Burst burst(String phase, int n, int clients, int batch) throws Exception {
     long startOrdering = journal.maxOrdering();
     String[] ids = new String[n];
     long[] sendMs = new long[n];
@@ -176,6 +241,37 @@ final class OrchestratorBench {
       pool.execute(
           () -> {
             try (Submitter submitter = submitter()) {
+             if (batch > 1) {
+              int from;
+              while ((from = next.getAndAdd(batch)) < n) {
+                int to = Math.min(n, from + batch);
+                long sent = System.currentTimeMillis();
+                long t0 = System.nanoTime();
+                StringBuilder error = new StringBuilder();
+                String[] got;
+                try {
+                  got = submitter.submitBatch(phase, from, to, error);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return;
+                }
+                long t1 = System.nanoTime();
+                long acked = System.currentTimeMillis();
+                for (int i = from; i < to; i++) {
+                  sendMs[i] = sent;
+                  ackMs[i] = acked;
+                  ackLatency[i] = (t1 - t0) / 1e6;
+                  ids[i] = got[i - from];
+                  if (ids[i] == null) {
+                    errors.incrementAndGet();
+                    if (samples.size() < 5) {
+                      samples.add(error.toString());
+                    }
+                  }
+                }
+              }
+              return;
+             }
              int i;
              while ((i = next.getAndIncrement()) < n) {
               sendMs[i] = System.currentTimeMillis();
