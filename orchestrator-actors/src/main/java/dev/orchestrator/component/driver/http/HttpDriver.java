@@ -101,10 +101,19 @@ final class HttpDriver implements ComponentDriver {
     if (closed) {
       return CompletableFuture.failedFuture(closedFailure());
     }
-    AvenaEvent event = event(eventType, epoch);
+    AvenaEvent event;
+    CompletableFuture<AvenaEvent> reply;
+    while (true) {
+      event = event(eventType, epoch);
+      try {
+        // Registered before the POST: a fast component may answer before its POST returns.
+        reply = shared.router().expect(event.id(), settings.replyTimeout());
+        break;
+      } catch (IllegalStateException sameIdPending) {
+        // a random id that another request waits with: draw again
+      }
+    }
     long id = event.id();
-    // Registered before the POST: a fast component may answer before its POST returns.
-    CompletableFuture<AvenaEvent> reply = shared.router().expect(id, settings.replyTimeout());
     if (reply.isDone()) {
       return reply;
     }
