@@ -5,8 +5,13 @@ import static dev.orchestrator.gateway.GatewayFixture.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.orchestrator.component.driver.http.ReplyRouter;
+import dev.orchestrator.gateway.component.AvenaEventRoutes;
 import dev.orchestrator.node.testkit.Api;
 import dev.orchestrator.node.testkit.TestNodes;
 import dev.orchestrator.protocol.avena.AvenaEvent;
@@ -16,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /event} takes avena events without a token, but only well-formed ones: whatever else
@@ -84,16 +90,33 @@ class AvenaEventRouteTest {
   }
 
   @Test
-  void aReplyThatAnswersNoRequestIsDroppedSafely() {
+  void aReplyThatAnswersNoRequestIsDroppedWithOneWarningAMinutePerSource() {
     String reply =
         event(
             "CMD_GET_STATE",
             "987654321",
             "2026-11-22 05:00:00.5",
             "{\"result\": \"success\", \"error_code\": null, \"error_message\": null}");
-    for (int i = 0; i < 3; i++) {
-      assertTakenWithEmptyObject(post(reply));
+    Logger logger = (Logger) LoggerFactory.getLogger(AvenaEventRoutes.class);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    logger.addAppender(logged);
+    try {
+      for (int i = 0; i < 3; i++) {
+        assertTakenWithEmptyObject(post(reply));
+      }
+      assertTakenWithEmptyObject(post(reply.replace("\"source\": \"io\"", "\"source\": \"io2\"")));
+    } finally {
+      logger.detachAppender(logged);
     }
+    List<String> warnings =
+        logged.list.stream()
+            .filter(e -> e.getLevel() == Level.WARN)
+            .map(ILoggingEvent::getFormattedMessage)
+            .toList();
+    assertEquals(2, warnings.size(), "once a minute per source: " + warnings);
+    assertTrue(warnings.get(0).contains("io (127.0.0.1:8001)"), warnings::toString);
+    assertTrue(warnings.get(1).contains("io2 (127.0.0.1:8001)"), warnings::toString);
     assertEquals(200, gw.raw("GET", "/health/alive", null, null).statusCode());
   }
 
