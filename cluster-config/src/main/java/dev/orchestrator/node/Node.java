@@ -64,6 +64,13 @@ public final class Node {
   /** Starts a node; on failure, whatever was started is stopped again before the exception. */
   public static Node start(NodeSettings settings, Config config) throws Exception {
     log.info("Starting orchestrator node: {}", settings);
+    if (settings.callbackIsWildcard()) {
+      log.warn(
+          "Components are told to reply to {}:{}, which they cannot reach; set ORCH_CALLBACK_HOST"
+              + " to an address of this node that they can reach",
+          settings.callbackHost(),
+          settings.callbackPort());
+    }
     EmbeddedDatabase embedded = null;
     Database database = null;
     ActorSystem<Void> system = null;
@@ -191,6 +198,8 @@ public final class Node {
     values.put("akka.remote.artery.canonical.hostname", settings.nodeHost());
     values.put("akka.remote.artery.canonical.port", settings.nodePort());
     values.put("akka.cluster.roles", settings.roles());
+    values.put("orchestrator.components.http.callback-host", settings.callbackHost());
+    values.put("orchestrator.components.http.callback-port", settings.callbackPort());
     if (settings.mode() == NodeSettings.Mode.CLUSTER) {
       List<NodeSettings.HostPort> seeds =
           settings.seedNodes().isEmpty()

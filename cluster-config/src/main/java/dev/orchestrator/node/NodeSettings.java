@@ -31,7 +31,9 @@ public record NodeSettings(
     Duration dbConnectTimeout,
     Path dataDir,
     Optional<String> adminToken,
-    Optional<Path> scenariosDir) {
+    Optional<Path> scenariosDir,
+    String callbackHost,
+    int callbackPort) {
 
   public static final String SYSTEM_NAME = "orchestrator";
   private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9-]{0,31}");
@@ -48,6 +50,16 @@ public record NodeSettings(
     public String toString() {
       return host + ":" + port;
     }
+  }
+
+  /**
+   * Whether components can reply to {@link #callbackHost}: not when it is a wildcard address (the
+   * gateway bound to all interfaces and ORCH_CALLBACK_HOST unset).
+   */
+  public boolean callbackIsWildcard() {
+    return callbackHost.equals("0.0.0.0")
+        || callbackHost.equals("::")
+        || callbackHost.equals("[::]");
   }
 
   public boolean hasRole(String role) {
@@ -99,6 +111,14 @@ public record NodeSettings(
               + MIN_ADMIN_TOKEN_LENGTH
               + " random characters, or unset it to have one generated");
     }
+    String callbackHostText = text(c, "components.http.callback-host", "ORCH_CALLBACK_HOST");
+    String callbackHost =
+        callbackHostText.isEmpty() ? httpHost : host(callbackHostText, "ORCH_CALLBACK_HOST");
+    String callbackPortText = text(c, "components.http.callback-port", "ORCH_CALLBACK_PORT");
+    int callbackPort =
+        callbackPortText.isEmpty() || callbackPortText.equals("0")
+            ? httpPort
+            : port(callbackPortText, "ORCH_CALLBACK_PORT");
     return new NodeSettings(
         mode,
         httpHost,
@@ -113,7 +133,9 @@ public record NodeSettings(
         connectTimeout,
         Path.of(dataDirText).toAbsolutePath().normalize(),
         adminToken,
-        optional(text(c, "scenarios-dir", "ORCH_SCENARIOS_DIR")).map(Path::of));
+        optional(text(c, "scenarios-dir", "ORCH_SCENARIOS_DIR")).map(Path::of),
+        callbackHost,
+        callbackPort);
   }
 
   private static String text(Config c, String path, String variable) {
@@ -268,6 +290,10 @@ public record NodeSettings(
         + httpHost
         + ":"
         + httpPort
+        + ", callback="
+        + callbackHost
+        + ":"
+        + callbackPort
         + ", node="
         + nodeHost
         + ":"

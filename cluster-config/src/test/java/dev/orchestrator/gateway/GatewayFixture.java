@@ -23,7 +23,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 
@@ -53,10 +55,16 @@ final class GatewayFixture {
 
   /** Starts a dev node with its own data directory and waits until it is ready. */
   static GatewayFixture start(String name) throws Exception {
+    return start(name, Map.of());
+  }
+
+  /** Same, with more settings ({@code orchestrator.*} keys) on top of the dev ones. */
+  static GatewayFixture start(String name, Map<String, Object> settings) throws Exception {
     Path dataDir = Files.createTempDirectory("gateway-" + name + "-");
     try {
-      GatewayFixture fixture =
-          new GatewayFixture(dataDir, TestNodes.start("dev", TestNodes.dev(dataDir)));
+      Map<String, Object> values = new HashMap<>(TestNodes.dev(dataDir));
+      values.putAll(settings);
+      GatewayFixture fixture = new GatewayFixture(dataDir, TestNodes.start("dev", values));
       TestNodes.awaitReady(fixture.admin);
       return fixture;
     } catch (Exception | Error e) {

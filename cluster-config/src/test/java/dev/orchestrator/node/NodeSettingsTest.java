@@ -94,9 +94,35 @@ class NodeSettingsTest {
         "ORCH_SEED_NODES  | orchestrator.node.seed-nodes  | 10.0.0.1:abc",
         "ORCH_MODE        | orchestrator.mode             | prod",
         "ORCH_ADMIN_TOKEN | orchestrator.admin-token      | short-token",
+        "ORCH_CALLBACK_HOST | orchestrator.components.http.callback-host | bad host",
+        "ORCH_CALLBACK_PORT | orchestrator.components.http.callback-port | abc",
+        "ORCH_CALLBACK_PORT | orchestrator.components.http.callback-port | 70000",
+        "ORCH_CALLBACK_PORT | orchestrator.components.http.callback-port | -1",
       })
   void badValueNamesTheVariable(String variable, String key, String value) {
     assertRejected(variable, "dev", Map.of(key, value));
+  }
+
+  @Test
+  void componentsReplyToTheGatewayBindUnlessToldOtherwise() {
+    NodeSettings bind =
+        settings(
+            "dev", Map.of("orchestrator.http.host", "10.0.0.9", "orchestrator.http.port", 9090));
+    assertEquals("10.0.0.9", bind.callbackHost());
+    assertEquals(9090, bind.callbackPort());
+    assertFalse(bind.callbackIsWildcard());
+
+    NodeSettings nat =
+        settings(
+            "dev",
+            Map.of(
+                "orchestrator.http.host", "0.0.0.0",
+                "orchestrator.components.http.callback-host", "orchestrator.example",
+                "orchestrator.components.http.callback-port", "18080"));
+    assertEquals("orchestrator.example", nat.callbackHost());
+    assertEquals(18080, nat.callbackPort());
+
+    assertTrue(settings("dev", Map.of("orchestrator.http.host", "0.0.0.0")).callbackIsWildcard());
   }
 
   @Test

@@ -12,6 +12,7 @@ import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
 import akka.http.javadsl.server.RouteResult;
 import dev.orchestrator.Bootstrap;
+import dev.orchestrator.component.driver.http.ReplyRouter;
 import dev.orchestrator.gateway.audit.AuditRoutes;
 import dev.orchestrator.gateway.audit.AuditTrail;
 import dev.orchestrator.gateway.auth.Caller;
@@ -19,6 +20,7 @@ import dev.orchestrator.gateway.auth.TokenRoutes;
 import dev.orchestrator.gateway.auth.TokenStore;
 import dev.orchestrator.gateway.cluster.ClusterRoutes;
 import dev.orchestrator.gateway.command.CommandRoutes;
+import dev.orchestrator.gateway.component.AvenaEventRoutes;
 import dev.orchestrator.gateway.component.ComponentRoutes;
 import dev.orchestrator.gateway.events.EventStreamRoutes;
 import dev.orchestrator.gateway.health.HealthRoutes;
@@ -32,9 +34,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP gateway: health without a token, the API under {@code /api/v1} behind bearer tokens,
- * every mutating request written to the audit trail before it is answered, every error as
- * problem+json.
+ * The HTTP gateway: health without a token, components' avena events on {@code POST /event} without
+ * a token (avena components send none), the API under {@code /api/v1} behind bearer tokens, every
+ * mutating request written to the audit trail before it is answered, every error as problem+json.
  */
 public final class Gateway extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
@@ -46,6 +48,7 @@ public final class Gateway extends AllDirectives {
   private final AuditTrail audit;
   private final ErrorMapping errors;
   private final HealthRoutes health;
+  private final AvenaEventRoutes componentEvents;
   private final List<ApiRoutes> api;
 
   public Gateway(
@@ -55,6 +58,7 @@ public final class Gateway extends AllDirectives {
     this.audit = audit;
     this.errors = new ErrorMapping(json);
     this.health = new HealthRoutes(services, json, errors);
+    this.componentEvents = new AvenaEventRoutes(ReplyRouter.get(services.system()), json);
     this.api =
         List.of(
             new ComponentRoutes(services, settings, json, errors),
@@ -85,6 +89,7 @@ public final class Gateway extends AllDirectives {
         () ->
             concat(
                 health.route(),
+                componentEvents.route(),
                 pathPrefix(
                     PathMatchers.segment("api").slash("v1"),
                     () ->
