@@ -38,6 +38,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class AuthMatrixTest {
   private static final String SIMULATED = "{\"driver\":\"simulated\"}";
+  private static final String FAST_SIMULATED =
+      "{\"driver\":\"simulated\",\"pollInterval\":\"100ms\"}";
   private static final String SEEN = "matrix-seen";
   private static final String COMMANDS = "/api/v1/commands";
   private static final Set<String> MUTATING = Set.of("PUT", "POST", "DELETE", "PATCH");
@@ -160,7 +162,10 @@ class AuthMatrixTest {
             k -> "/api/v1/components/" + k,
             k -> SIMULATED,
             (k, path, allowed) -> {
-              assertEquals(allowed ? 1 : 0, gw.journalRows(k), "journal rows of " + k);
+              assertEquals(allowed ? 1 : 0, gw.definitionRows(k), "definition rows of " + k);
+              if (!allowed) {
+                assertEquals(0, gw.journalRows(k), "journal rows of " + k);
+              }
               assertEquals(allowed ? 200 : 404, gw.admin.get(path).statusCode(), "GET " + path);
             }),
         new Call(
@@ -175,6 +180,46 @@ class AuthMatrixTest {
             k -> null,
             (k, path, allowed) ->
                 assertEquals(allowed ? 404 : 200, gw.admin.get(path).statusCode(), "GET " + path)),
+        new Call(
+            "GET component history",
+            "GET",
+            "viewer",
+            200,
+            k -> "/api/v1/components/" + SEEN + "/history",
+            k -> null,
+            NONE),
+        new Call(
+            "POST component lifecycle",
+            "POST",
+            "operator",
+            202,
+            k -> {
+              gw.register(k, FAST_SIMULATED);
+              gw.awaitState(k, "STOPPED");
+              return "/api/v1/components/" + k + "/lifecycle";
+            },
+            k -> "{\"command\":\"CMD_INITIALIZED\"}",
+            (k, path, allowed) ->
+                assertEquals(
+                    allowed ? 1 : 0,
+                    gw.eventRows(k, "LifecycleRequested"),
+                    "LifecycleRequested of " + k)),
+        new Call(
+            "POST component simulate",
+            "POST",
+            "operator",
+            200,
+            k -> {
+              gw.register(k, FAST_SIMULATED);
+              return "/api/v1/components/" + k + "/simulate";
+            },
+            k -> "{\"fault\":\"slow\"}",
+            (k, path, allowed) -> {
+              assertEquals(
+                  allowed ? 1 : 0, gw.eventRows(k, "FaultInjected"), "FaultInjected of " + k);
+              HttpResponse<String> read = gw.admin.get("/api/v1/components/" + k);
+              assertEquals(allowed ? "slow" : "none", Api.json(read).path("fault").asText());
+            }),
         new Call(
             "POST tokens",
             "POST",

@@ -459,6 +459,6 @@ class BadInputTest {
         gw.admin.put("/api/v1/components/after-huge", "{\"driver\":\"simulated\"}");
     assertEquals(200, ok.statusCode(), ok::body);
     assertEquals("after-huge", Api.json(ok).path("id").asText());
-    assertEquals(1, gw.journalRows("after-huge"));
+    assertEquals(1, gw.definitionRows("after-huge"));
   }
 }

@@ -259,6 +259,50 @@ final class GatewayFixture {
     }
   }
 
+  /**
+   * Registration events (Registered, SpecChanged, Deregistered) of component {@code id}: the
+   * journal rows an operator's definition calls write, without those that polling adds.
+   */
+  long definitionRows(String componentId) {
+    return eventRows(componentId, "Registered")
+        + eventRows(componentId, "SpecChanged")
+        + eventRows(componentId, "Deregistered");
+  }
+
+  /** Events of one type ({@code ComponentEvent}'s simple name) of component {@code id}. */
+  long eventRows(String componentId, String eventType) {
+    try (Connection c = dataSource().getConnection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT count(*) FROM event_journal WHERE persistence_id = ?"
+                    + " AND event_ser_manifest = ?")) {
+      s.setString(1, "Component|" + componentId);
+      s.setString(2, "dev.orchestrator.protocol.component.ComponentEvent$" + eventType);
+      try (ResultSet r = s.executeQuery()) {
+        r.next();
+        return r.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Waits until component {@code id} reports {@code state} and its first health answer. */
+  JsonNode awaitState(String componentId, String state) {
+    JsonNode[] seen = new JsonNode[1];
+    dev.orchestrator.node.testkit.Await.until(
+        READ_SIDE,
+        () -> {
+          HttpResponse<String> read = admin.get("/api/v1/components/" + componentId);
+          assertEquals(200, read.statusCode(), read::body);
+          JsonNode view = Api.json(read);
+          assertEquals(state, view.path("state").asText(), view::toString);
+          assertTrue(view.path("health").isObject(), view::toString);
+          seen[0] = view;
+        });
+    return seen[0];
+  }
+
   long queryLong(String sql) {
     try (Connection c = dataSource().getConnection();
         PreparedStatement s = c.prepareStatement(sql);

@@ -3,46 +3,87 @@ package dev.orchestrator.component;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.pattern.StatusReply;
 import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
-import dev.orchestrator.protocol.JsonSerializable;
+import akka.persistence.typed.javadsl.SignalHandler;
+import dev.orchestrator.component.ComponentInternal.HealthChecked;
+import dev.orchestrator.component.ComponentInternal.PollTick;
+import dev.orchestrator.component.ComponentInternal.Polled;
+import dev.orchestrator.component.ComponentInternal.Sent;
+import dev.orchestrator.component.ComponentState.Active;
+import dev.orchestrator.component.ComponentState.Unregistered;
+import dev.orchestrator.component.driver.ComponentDriver;
+import dev.orchestrator.component.driver.ComponentDrivers;
+import dev.orchestrator.component.driver.DriverException;
+import dev.orchestrator.component.driver.Observation;
+import dev.orchestrator.component.driver.simulated.SimulatedDriver;
+import dev.orchestrator.protocol.component.BreakerState;
 import dev.orchestrator.protocol.component.ComponentCommand;
 import dev.orchestrator.protocol.component.ComponentCommand.Deregister;
 import dev.orchestrator.protocol.component.ComponentCommand.Get;
+import dev.orchestrator.protocol.component.ComponentCommand.GetHistory;
+import dev.orchestrator.protocol.component.ComponentCommand.Lifecycle;
 import dev.orchestrator.protocol.component.ComponentCommand.Register;
+import dev.orchestrator.protocol.component.ComponentCommand.Simulate;
 import dev.orchestrator.protocol.component.ComponentEvent;
+import dev.orchestrator.protocol.component.ComponentEvent.BreakerClosed;
+import dev.orchestrator.protocol.component.ComponentEvent.BreakerHalfOpened;
+import dev.orchestrator.protocol.component.ComponentEvent.BreakerOpened;
 import dev.orchestrator.protocol.component.ComponentEvent.Deregistered;
+import dev.orchestrator.protocol.component.ComponentEvent.FaultInjected;
+import dev.orchestrator.protocol.component.ComponentEvent.Faulted;
+import dev.orchestrator.protocol.component.ComponentEvent.HealthChanged;
+import dev.orchestrator.protocol.component.ComponentEvent.LifecycleRequested;
+import dev.orchestrator.protocol.component.ComponentEvent.Recovered;
 import dev.orchestrator.protocol.component.ComponentEvent.Registered;
 import dev.orchestrator.protocol.component.ComponentEvent.SpecChanged;
-import dev.orchestrator.protocol.component.ComponentSpec;
+import dev.orchestrator.protocol.component.ComponentEvent.StateChanged;
+import dev.orchestrator.protocol.component.ComponentEvent.Unreachable;
+import dev.orchestrator.protocol.component.ComponentFsm;
 import dev.orchestrator.protocol.component.ComponentView;
 import dev.orchestrator.protocol.component.FsmState;
+import dev.orchestrator.protocol.component.LifecycleCommand;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * One registered component, sharded by its id and event-sourced.
+ * One registered component, sharded by its id, event-sourced, remembered by sharding while
+ * registered (so that it is polled again after a restart or on another node).
  *
- * <p>State machine: {@link Unregistered} --Register--> {@link Active} --Register (changed spec)-->
- * {@link Active} --Deregister--> {@link Unregistered}. A registration with problems, or a query or
- * deregistration of an unregistered component, is refused and persists nothing. The lifecycle FSM
- * (observed and desired state) is carried in {@link Active} and starts at {@link FsmState#UNKNOWN};
- * drivers come later.
+ * <p>Registration: {@link Unregistered} --Register--> {@link Active} --Register (changed spec)-->
+ * {@link Active} --Deregister--> {@link Unregistered}. Lifecycle: a command the FSM allows from the
+ * observed state is journaled (LifecycleRequested, its target becomes the desired state) and handed
+ * to the driver; a forbidden one is refused with the state and the allowed commands, and persists
+ * nothing. The entity polls its driver every {@code pollInterval} and journals only changes: the
+ * observed state (StateChanged, Faulted), health, reachability (Unreachable after {@code
+ * unreachable-after-missed-polls} failed polls in a row, Recovered) and its circuit breaker (CLOSED
+ * --N failures in a row--> OPEN --backoff over--> HALF_OPEN --probe answered--> CLOSED, or OPEN
+ * again with twice the backoff).
  */
 public final class ComponentEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
-        ComponentCommand, ComponentEvent, ComponentEntity.State> {
+        ComponentCommand, ComponentEvent, ComponentState> {
 
   public static final EntityTypeKey<ComponentCommand> ENTITY_TYPE_KEY =
       EntityTypeKey.create(ComponentCommand.class, "Component");
@@ -53,21 +94,53 @@ public final class ComponentEntity
 
   private final String componentId;
   private final String tag;
+  private final ActorContext<ComponentCommand> context;
+  private final TimerScheduler<ComponentCommand> timers;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final ComponentSettings settings;
+  private final long epoch;
 
-  private ComponentEntity(String componentId, String tag) {
+  // Per incarnation, never journaled: what a poll that changes nothing would otherwise persist.
+  private ComponentDriver driver;
+  private int driverGeneration;
+  private boolean pollInFlight;
+  private int missedPolls;
+  private int failures;
+  private Instant lastSeen;
+
+  private ComponentEntity(
+      String componentId,
+      ActorContext<ComponentCommand> context,
+      TimerScheduler<ComponentCommand> timers,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), componentId));
     this.componentId = componentId;
-    this.tag = tag;
+    this.tag = tagFor(componentId);
+    this.context = context;
+    this.timers = timers;
+    this.shard = shard;
+    this.settings = ComponentSettings.of(context.getSystem());
+    this.epoch = Epochs.current(context.getSystem());
   }
 
+  /** An entity outside sharding (tests): it cannot passivate itself. */
   public static Behavior<ComponentCommand> create(String componentId) {
-    return new ComponentEntity(componentId, tagFor(componentId));
+    return create(componentId, null);
+  }
+
+  public static Behavior<ComponentCommand> create(
+      String componentId, ActorRef<ClusterSharding.ShardCommand> shard) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers -> new ComponentEntity(componentId, context, timers, shard)));
   }
 
   public static void init(ActorSystem<?> system) {
     ClusterSharding.get(system)
         .init(
-            Entity.of(ENTITY_TYPE_KEY, context -> create(context.getEntityId()))
+            Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), ctx.getShard()))
+                .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true))
                 .withRole("worker"));
   }
 
@@ -75,34 +148,8 @@ public final class ComponentEntity
     return TAGS.get(Math.floorMod(componentId.hashCode(), TAGS.size()));
   }
 
-  /** The entity's state; replaced, never mutated. */
-  public sealed interface State extends JsonSerializable {}
-
-  public record Unregistered() implements State {}
-
-  public record Active(
-      String id,
-      ComponentSpec spec,
-      FsmState state,
-      FsmState desiredState,
-      Instant lastSeen,
-      String error,
-      Instant registeredAt,
-      Instant updatedAt)
-      implements State {
-
-    ComponentView view() {
-      return new ComponentView(
-          id, spec, state, desiredState, lastSeen, error, registeredAt, updatedAt);
-    }
-
-    Active withSpec(ComponentSpec newSpec, Instant at) {
-      return new Active(id, newSpec, state, desiredState, lastSeen, error, registeredAt, at);
-    }
-  }
-
   @Override
-  public State emptyState() {
+  public ComponentState emptyState() {
     return new Unregistered();
   }
 
@@ -117,80 +164,360 @@ public final class ComponentEntity
   }
 
   @Override
-  public CommandHandlerWithReply<ComponentCommand, ComponentEvent, State> commandHandler() {
-    CommandHandlerWithReplyBuilder<ComponentCommand, ComponentEvent, State> builder =
+  public CommandHandlerWithReply<ComponentCommand, ComponentEvent, ComponentState>
+      commandHandler() {
+    CommandHandlerWithReplyBuilder<ComponentCommand, ComponentEvent, ComponentState> builder =
         newCommandHandlerWithReplyBuilder();
     builder
         .forStateType(Unregistered.class)
         .onCommand(Register.class, (state, command) -> register(command))
         .onCommand(Get.class, (state, command) -> notRegistered(command.replyTo()))
-        .onCommand(Deregister.class, (state, command) -> notRegistered(command.replyTo()));
+        .onCommand(GetHistory.class, (state, command) -> notRegistered(command.replyTo()))
+        .onCommand(Deregister.class, (state, command) -> notRegistered(command.replyTo()))
+        .onCommand(Lifecycle.class, (state, command) -> notRegistered(command.replyTo()))
+        .onCommand(Simulate.class, (state, command) -> notRegistered(command.replyTo()))
+        .onAnyCommand(command -> Effect().noReply());
     builder
         .forStateType(Active.class)
         .onCommand(Register.class, this::update)
-        .onCommand(Get.class, (state, command) -> Effect().reply(command.replyTo(), success(state)))
-        .onCommand(Deregister.class, (state, command) -> deregister(command));
+        .onCommand(Get.class, (state, command) -> Effect().reply(command.replyTo(), view(state)))
+        .onCommand(
+            GetHistory.class,
+            (state, command) ->
+                Effect().reply(command.replyTo(), StatusReply.success(state.history())))
+        .onCommand(Deregister.class, (state, command) -> deregister(command))
+        .onCommand(Lifecycle.class, this::lifecycle)
+        .onCommand(Simulate.class, this::simulate)
+        .onCommand(PollTick.class, (state, command) -> tick(state))
+        .onCommand(Polled.class, this::polled)
+        .onCommand(HealthChecked.class, this::healthChecked)
+        .onCommand(Sent.class, this::sent);
     return builder.build();
   }
 
-  private ReplyEffect<ComponentEvent, State> register(Register command) {
+  private ReplyEffect<ComponentEvent, ComponentState> register(Register command) {
     List<String> problems = command.spec().problems(componentId);
     if (!problems.isEmpty()) {
       return Effect().reply(command.replyTo(), StatusReply.error(String.join("; ", problems)));
     }
     return Effect()
         .persist(new Registered(componentId, command.spec(), Instant.now()))
-        .thenReply(command.replyTo(), ComponentEntity::success);
+        .thenRun(state -> startDriver((Active) state))
+        .thenReply(command.replyTo(), this::view);
   }
 
-  private ReplyEffect<ComponentEvent, State> update(Active state, Register command) {
+  private ReplyEffect<ComponentEvent, ComponentState> update(Active state, Register command) {
     List<String> problems = command.spec().problems(componentId);
     if (!problems.isEmpty()) {
       return Effect().reply(command.replyTo(), StatusReply.error(String.join("; ", problems)));
     }
     if (state.spec().equals(command.spec())) {
-      return Effect().reply(command.replyTo(), success(state));
+      return Effect().reply(command.replyTo(), view(state));
     }
     return Effect()
         .persist(new SpecChanged(componentId, command.spec(), Instant.now()))
-        .thenReply(command.replyTo(), ComponentEntity::success);
+        .thenRun(next -> startDriver((Active) next))
+        .thenReply(command.replyTo(), this::view);
   }
 
-  private ReplyEffect<ComponentEvent, State> deregister(Deregister command) {
+  private ReplyEffect<ComponentEvent, ComponentState> deregister(Deregister command) {
     return Effect()
         .persist(new Deregistered(componentId, Instant.now()))
+        .thenRun(
+            state -> {
+              stopDriver();
+              // Not remembered any more: a deregistered component stops until asked again.
+              if (shard != null) {
+                shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+              }
+            })
         .thenReply(command.replyTo(), state -> StatusReply.ack());
   }
 
-  private <T> ReplyEffect<ComponentEvent, State> notRegistered(ActorRef<StatusReply<T>> replyTo) {
+  private ReplyEffect<ComponentEvent, ComponentState> lifecycle(Active state, Lifecycle command) {
+    LifecycleCommand cmd = command.command();
+    if (state.breaker() == BreakerState.OPEN) {
+      return Effect()
+          .reply(
+              command.replyTo(),
+              StatusReply.error(
+                  "component '"
+                      + componentId
+                      + "' is not called while its circuit breaker is open (next probe at "
+                      + state.breakerRetryAt()
+                      + "); "
+                      + cmd
+                      + " was not sent"));
+    }
+    var transition = ComponentFsm.transition(state.state(), cmd);
+    if (transition.isEmpty()) {
+      return Effect().reply(command.replyTo(), StatusReply.error(forbidden(state.state(), cmd)));
+    }
+    LifecycleRequested requested =
+        new LifecycleRequested(
+            componentId, cmd, transition.get().via(), transition.get().to(), Instant.now());
+    return Effect()
+        .persist(requested)
+        .thenRun(next -> send(cmd))
+        .thenReply(command.replyTo(), this::view);
+  }
+
+  private String forbidden(FsmState observed, LifecycleCommand cmd) {
+    Set<LifecycleCommand> allowed = ComponentFsm.allowed(observed);
+    String allowedText =
+        allowed.isEmpty()
+            ? "none until it reaches a resting state"
+            : allowed.stream().map(Enum::name).collect(Collectors.joining(", "));
+    return "component '"
+        + componentId
+        + "' is in state "
+        + observed
+        + ", where "
+        + cmd
+        + " is not allowed; allowed commands: "
+        + allowedText;
+  }
+
+  private ReplyEffect<ComponentEvent, ComponentState> simulate(Active state, Simulate command) {
+    if (!"simulated".equals(state.spec().driver())) {
+      return Effect()
+          .reply(
+              command.replyTo(),
+              StatusReply.error(
+                  "component '"
+                      + componentId
+                      + "' uses the "
+                      + state.spec().driver()
+                      + " driver; faults can only be injected into simulated components"));
+    }
+    if (state.fault() == command.fault()) {
+      return Effect().reply(command.replyTo(), view(state));
+    }
+    return Effect()
+        .persist(new FaultInjected(componentId, command.fault(), Instant.now()))
+        .thenRun(
+            next -> {
+              if (driver instanceof SimulatedDriver simulated) {
+                simulated.inject(command.fault());
+              }
+            })
+        .thenReply(command.replyTo(), this::view);
+  }
+
+  private ReplyEffect<ComponentEvent, ComponentState> tick(Active state) {
+    if (pollInFlight || driver == null) {
+      return Effect().noReply();
+    }
+    if (state.breaker() == BreakerState.OPEN) {
+      Duration wait = Duration.between(Instant.now(), state.breakerRetryAt());
+      if (wait.isNegative() || wait.isZero()) {
+        return Effect()
+            .persist(new BreakerHalfOpened(componentId, Instant.now()))
+            .thenRun(next -> poll((Active) next))
+            .thenNoReply();
+      }
+      Duration interval = state.spec().pollInterval();
+      armPoll(wait.compareTo(interval) < 0 ? wait : interval);
+      // A poll the open breaker holds back is a missed poll: nobody saw the component.
+      missedPolls++;
+      if (!state.unreachable() && missedPolls >= settings.unreachableAfterMissedPolls()) {
+        return Effect()
+            .persist(
+                new Unreachable(
+                    componentId,
+                    missedPolls,
+                    "not polled while the circuit breaker is open",
+                    Instant.now()))
+            .thenNoReply();
+      }
+      return Effect().noReply();
+    }
+    poll(state);
+    return Effect().noReply();
+  }
+
+  private void poll(Active state) {
+    pollInFlight = true;
+    int generation = driverGeneration;
+    context.pipeToSelf(
+        driver.poll(epoch),
+        (observation, failure) -> new Polled(generation, observation, describe(failure)));
+    if (state.breaker() == BreakerState.CLOSED) {
+      context.pipeToSelf(
+          driver.healthCheck(epoch),
+          (health, failure) -> new HealthChecked(generation, health, describe(failure)));
+    }
+  }
+
+  private void send(LifecycleCommand cmd) {
+    int generation = driverGeneration;
+    context.pipeToSelf(
+        driver.send(cmd, epoch),
+        (ok, failure) -> new Sent(generation, cmd.name(), describe(failure)));
+  }
+
+  private ReplyEffect<ComponentEvent, ComponentState> polled(Active state, Polled polled) {
+    if (polled.driverGeneration() != driverGeneration) {
+      return Effect().noReply();
+    }
+    pollInFlight = false;
+    armPoll(state.spec().pollInterval());
+    return polled.observation() != null
+        ? answered(state, polled.observation())
+        : failed(state, polled.failure(), true);
+  }
+
+  private ReplyEffect<ComponentEvent, ComponentState> sent(Active state, Sent sent) {
+    if (sent.driverGeneration() != driverGeneration) {
+      return Effect().noReply();
+    }
+    if (sent.failure() == null) {
+      return Effect().noReply();
+    }
+    context
+        .getLog()
+        .warn("{} could not be sent to {}: {}", sent.command(), componentId, sent.failure());
+    return failed(state, sent.failure(), false);
+  }
+
+  private ReplyEffect<ComponentEvent, ComponentState> healthChecked(
+      Active state, HealthChecked checked) {
+    if (checked.driverGeneration() != driverGeneration
+        || checked.health() == null
+        || checked.health().equals(state.health())) {
+      return Effect().noReply();
+    }
+    return Effect()
+        .persist(new HealthChanged(componentId, checked.health(), Instant.now()))
+        .thenNoReply();
+  }
+
+  /** The component answered a poll: journal what changed, if anything. */
+  private ReplyEffect<ComponentEvent, ComponentState> answered(Active state, Observation seen) {
+    missedPolls = 0;
+    failures = 0;
+    lastSeen = seen.at();
+    Instant now = Instant.now();
+    List<ComponentEvent> events = new ArrayList<>();
+    if (state.unreachable()) {
+      events.add(new Recovered(componentId, now));
+    }
+    if (state.breaker() != BreakerState.CLOSED) {
+      events.add(new BreakerClosed(componentId, now));
+    }
+    Active current = state;
+    for (ComponentEvent event : events) {
+      current = (Active) current.apply(event, settings.historySize());
+    }
+    String error =
+        seen.error()
+            ? (seen.errorMessage() == null ? "the component reports an error" : seen.errorMessage())
+            : null;
+    if (seen.state() != current.state() || !Objects.equals(error, current.error())) {
+      events.add(new StateChanged(componentId, current.state(), seen.state(), error, now));
+      if (seen.state() == FsmState.FAULT && current.state() != FsmState.FAULT) {
+        events.add(new Faulted(componentId, error, now));
+      }
+    }
+    return events.isEmpty() ? Effect().noReply() : Effect().persist(events).thenNoReply();
+  }
+
+  /** A driver call failed: count it, and journal unreachability or an opening breaker. */
+  private ReplyEffect<ComponentEvent, ComponentState> failed(
+      Active state, String reason, boolean poll) {
+    failures++;
+    if (poll) {
+      missedPolls++;
+    }
+    Instant now = Instant.now();
+    List<ComponentEvent> events = new ArrayList<>();
+    if (poll && !state.unreachable() && missedPolls >= settings.unreachableAfterMissedPolls()) {
+      events.add(new Unreachable(componentId, missedPolls, reason, now));
+    }
+    boolean probeFailed = state.breaker() == BreakerState.HALF_OPEN;
+    if (probeFailed
+        || (state.breaker() == BreakerState.CLOSED
+            && failures >= settings.breakerFailuresToOpen())) {
+      Duration backoff =
+          probeFailed
+              ? settings.nextBackoff(state.breakerBackoff())
+              : settings.breakerInitialBackoff();
+      events.add(new BreakerOpened(componentId, failures, backoff, now.plus(backoff), reason, now));
+    }
+    return events.isEmpty() ? Effect().noReply() : Effect().persist(events).thenNoReply();
+  }
+
+  private void startDriver(Active state) {
+    stopDriver();
+    driver =
+        ComponentDrivers.create(
+            context.getSystem(), settings, componentId, state.spec(), state.state(), state.fault());
+    armPoll(state.spec().pollInterval());
+  }
+
+  private void stopDriver() {
+    timers.cancel("poll");
+    if (driver != null) {
+      driver.close();
+      driver = null;
+    }
+    driverGeneration++;
+    pollInFlight = false;
+    missedPolls = 0;
+    failures = 0;
+  }
+
+  private void armPoll(Duration delay) {
+    timers.startSingleTimer("poll", PollTick.INSTANCE, delay);
+  }
+
+  private static String describe(Throwable failure) {
+    if (failure == null) {
+      return null;
+    }
+    Throwable t =
+        failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (t instanceof DriverException driverFailure) {
+      return driverFailure.kind() + ": " + driverFailure.getMessage();
+    }
+    return t.getClass().getSimpleName() + ": " + t.getMessage();
+  }
+
+  private <T> ReplyEffect<ComponentEvent, ComponentState> notRegistered(
+      ActorRef<StatusReply<T>> replyTo) {
     return Effect()
         .reply(replyTo, StatusReply.error("component '" + componentId + "' is not registered"));
   }
 
-  private static StatusReply<ComponentView> success(State state) {
-    return StatusReply.success(((Active) state).view());
+  /** The view with the newest lastSeen (polls that changed nothing are not journaled). */
+  private StatusReply<ComponentView> view(ComponentState state) {
+    ComponentView view = ((Active) state).view();
+    if (lastSeen != null && (view.lastSeen() == null || lastSeen.isAfter(view.lastSeen()))) {
+      view = view.withLastSeen(lastSeen);
+    }
+    return StatusReply.success(view);
   }
 
   @Override
-  public EventHandler<State, ComponentEvent> eventHandler() {
+  public EventHandler<ComponentState, ComponentEvent> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(
-            Registered.class,
-            (state, event) ->
-                new Active(
-                    event.id(),
-                    event.spec(),
-                    FsmState.UNKNOWN,
-                    null,
-                    null,
-                    null,
-                    event.at(),
-                    event.at()))
-        .onEvent(
-            SpecChanged.class,
-            (state, event) -> ((Active) state).withSpec(event.spec(), event.at()))
-        .onEvent(Deregistered.class, (state, event) -> new Unregistered())
+        .onAnyEvent((state, event) -> state.apply(event, settings.historySize()));
+  }
+
+  @Override
+  public SignalHandler<ComponentState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> {
+              if (state instanceof Active active) {
+                startDriver(active);
+              }
+            })
+        .onSignal(PostStop.instance(), state -> stopDriver())
         .build();
   }
 }

@@ -1,8 +1,13 @@
 package dev.orchestrator.component;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orchestrator.protocol.component.BreakerState;
 import dev.orchestrator.protocol.component.ComponentSpec;
 import dev.orchestrator.protocol.component.ComponentView;
 import dev.orchestrator.protocol.component.FsmState;
+import dev.orchestrator.protocol.component.SimulatedFault;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,6 +26,7 @@ import javax.sql.DataSource;
 
 /** Queries the {@code components} table that {@link ComponentProjection} keeps. */
 public final class ComponentRepository {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final DataSource dataSource;
   private final Executor blockingExecutor;
 
@@ -93,10 +99,25 @@ public final class ComponentRepository {
         spec,
         FsmState.valueOf(row.getString("state")),
         desired == null ? null : FsmState.valueOf(desired),
+        json(row.getString("health")),
+        row.getBoolean("unreachable"),
+        BreakerState.valueOf(row.getString("breaker")),
+        SimulatedFault.valueOf(row.getString("fault")),
         instant(row.getTimestamp("last_seen")),
         row.getString("error"),
         instant(row.getTimestamp("registered_at")),
         instant(row.getTimestamp("updated_at")));
+  }
+
+  private static JsonNode json(String text) throws SQLException {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("health is not JSON: " + e.getMessage(), e);
+    }
   }
 
   private static List<String> strings(Array array) throws SQLException {

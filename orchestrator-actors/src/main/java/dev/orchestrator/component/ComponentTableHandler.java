@@ -4,15 +4,28 @@ import akka.projection.eventsourced.EventEnvelope;
 import akka.projection.jdbc.javadsl.JdbcHandler;
 import dev.orchestrator.db.PooledJdbcSession;
 import dev.orchestrator.protocol.component.ComponentEvent;
+import dev.orchestrator.protocol.component.ComponentEvent.BreakerClosed;
+import dev.orchestrator.protocol.component.ComponentEvent.BreakerHalfOpened;
+import dev.orchestrator.protocol.component.ComponentEvent.BreakerOpened;
 import dev.orchestrator.protocol.component.ComponentEvent.Deregistered;
+import dev.orchestrator.protocol.component.ComponentEvent.FaultInjected;
+import dev.orchestrator.protocol.component.ComponentEvent.Faulted;
+import dev.orchestrator.protocol.component.ComponentEvent.HealthChanged;
+import dev.orchestrator.protocol.component.ComponentEvent.LifecycleRequested;
+import dev.orchestrator.protocol.component.ComponentEvent.Recovered;
 import dev.orchestrator.protocol.component.ComponentEvent.Registered;
 import dev.orchestrator.protocol.component.ComponentEvent.SpecChanged;
+import dev.orchestrator.protocol.component.ComponentEvent.StateChanged;
+import dev.orchestrator.protocol.component.ComponentEvent.Unreachable;
 import dev.orchestrator.protocol.component.ComponentSpec;
 import dev.orchestrator.protocol.component.FsmState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Writes one component event into the {@code components} query table. */
 final class ComponentTableHandler
@@ -41,9 +54,70 @@ final class ComponentTableHandler
               delete.setString(1, event.id());
               delete.executeUpdate();
             }
+          } else {
+            observed(connection, event);
           }
           return null;
         });
+  }
+
+  /** An observation or request: one UPDATE of the columns it changes. */
+  private static void observed(Connection connection, ComponentEvent event) throws SQLException {
+    Timestamp at = Timestamp.from(event.at());
+    List<Object> values = new ArrayList<>();
+    String set;
+    if (event instanceof LifecycleRequested e) {
+      set = "desired_state = ?";
+      values.add(e.desired().name());
+    } else if (event instanceof StateChanged e) {
+      set = "state = ?, error = ?, last_seen = ?";
+      values.add(e.to().name());
+      values.add(e.error());
+      values.add(at);
+    } else if (event instanceof Faulted e) {
+      set = "error = ?, last_seen = ?";
+      values.add(e.error());
+      values.add(at);
+    } else if (event instanceof HealthChanged e) {
+      set = "health = ?::jsonb, last_seen = ?";
+      values.add(e.health() == null ? null : e.health().toString());
+      values.add(at);
+    } else if (event instanceof Unreachable e) {
+      set = "unreachable = true, error = ?";
+      values.add(e.reason());
+    } else if (event instanceof Recovered) {
+      set =
+          "unreachable = false, error = CASE WHEN state = '"
+              + FsmState.FAULT.name()
+              + "' THEN error ELSE NULL END, last_seen = ?";
+      values.add(at);
+    } else if (event instanceof BreakerOpened) {
+      set = "breaker = 'OPEN'";
+    } else if (event instanceof BreakerHalfOpened) {
+      set = "breaker = 'HALF_OPEN'";
+    } else if (event instanceof BreakerClosed) {
+      set = "breaker = 'CLOSED'";
+    } else if (event instanceof FaultInjected e) {
+      set = "fault = ?";
+      values.add(e.fault().name());
+    } else {
+      return;
+    }
+    try (PreparedStatement update =
+        connection.prepareStatement(
+            "UPDATE components SET " + set + ", updated_at = ? WHERE id = ?")) {
+      int i = 1;
+      for (Object value : values) {
+        if (value == null) {
+          update.setNull(i++, Types.VARCHAR);
+        } else {
+          update.setObject(i++, value);
+        }
+      }
+      update.setTimestamp(i++, at);
+      update.setString(i, event.id());
+      update.executeUpdate();
+    }
   }
 
   private static void upsert(

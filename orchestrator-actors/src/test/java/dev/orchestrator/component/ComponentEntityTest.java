@@ -18,9 +18,8 @@ import akka.serialization.SerializationExtension;
 import akka.serialization.jackson.JacksonJsonSerializer;
 import akka.stream.javadsl.Sink;
 import com.typesafe.config.ConfigFactory;
-import dev.orchestrator.component.ComponentEntity.Active;
-import dev.orchestrator.component.ComponentEntity.State;
-import dev.orchestrator.component.ComponentEntity.Unregistered;
+import dev.orchestrator.component.ComponentState.Active;
+import dev.orchestrator.component.ComponentState.Unregistered;
 import dev.orchestrator.protocol.component.ComponentCommand;
 import dev.orchestrator.protocol.component.ComponentCommand.Deregister;
 import dev.orchestrator.protocol.component.ComponentCommand.Get;
@@ -48,10 +47,17 @@ import org.junit.jupiter.api.Test;
 
 class ComponentEntityTest {
   // ConfigFactory.load() keeps every reference.conf, the protocol's serialization binding included.
+  // Registration is tested here: the components never finish a transition, nor go unreachable,
+  // so that polling adds no events (ComponentLifecycleTest covers that).
   private static final ActorTestKit testKit =
       ActorTestKit.create(
           "ComponentEntityTest",
-          EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+          ConfigFactory.parseString(
+                  "orchestrator.components.simulated.transition-time = 1h\n"
+                      + "orchestrator.components.unreachable-after-missed-polls = 1000000\n"
+                      + "orchestrator.components.breaker.failures-to-open = 1000000")
+              .withFallback(EventSourcedBehaviorTestKit.config())
+              .withFallback(ConfigFactory.load()));
 
   @AfterAll
   static void shutdownTestKit() {
@@ -67,7 +73,7 @@ class ComponentEntityTest {
       new ComponentSpec("http", "http://10.0.0.6:8001", List.of("ovens"), List.of("db"), null);
 
   private String id;
-  private EventSourcedBehaviorTestKit<ComponentCommand, ComponentEvent, State> entity;
+  private EventSourcedBehaviorTestKit<ComponentCommand, ComponentEvent, ComponentState> entity;
 
   @BeforeEach
   void freshEntity() {
@@ -76,25 +82,26 @@ class ComponentEntityTest {
   }
 
   /** Serialization checks of commands, events and state are on by default. */
-  private static EventSourcedBehaviorTestKit<ComponentCommand, ComponentEvent, State> testKitFor(
-      String componentId) {
+  private static EventSourcedBehaviorTestKit<ComponentCommand, ComponentEvent, ComponentState>
+      testKitFor(String componentId) {
     return EventSourcedBehaviorTestKit.create(
         testKit.system(), ComponentEntity.create(componentId));
   }
 
   private CommandResultWithReply<
-          ComponentCommand, ComponentEvent, State, StatusReply<ComponentView>>
+          ComponentCommand, ComponentEvent, ComponentState, StatusReply<ComponentView>>
       register(ComponentSpec spec) {
     return entity.runCommand(replyTo -> new Register(spec, replyTo));
   }
 
   private CommandResultWithReply<
-          ComponentCommand, ComponentEvent, State, StatusReply<ComponentView>>
+          ComponentCommand, ComponentEvent, ComponentState, StatusReply<ComponentView>>
       get() {
     return entity.runCommand(Get::new);
   }
 
-  private CommandResultWithReply<ComponentCommand, ComponentEvent, State, StatusReply<Done>>
+  private CommandResultWithReply<
+          ComponentCommand, ComponentEvent, ComponentState, StatusReply<Done>>
       deregister() {
     return entity.runCommand(Deregister::new);
   }
@@ -250,9 +257,9 @@ class ComponentEntityTest {
   @Test
   void aRestartRecoversTheSameState() {
     register(SPEC);
-    State before = register(CHANGED_SPEC).state();
+    ComponentState before = register(CHANGED_SPEC).state();
 
-    State after = entity.restart().state();
+    ComponentState after = entity.restart().state();
 
     assertEquals(before, after);
     assertEquals(((Active) before).view(), get().reply().getValue());
@@ -270,7 +277,7 @@ class ComponentEntityTest {
   @Test
   void aRestartRecoversFromASnapshot() {
     register(SPEC);
-    State last = null;
+    ComponentState last = null;
     for (int i = 1; i < 100; i++) {
       ComponentSpec spec =
           new ComponentSpec("simulated", null, null, null, Duration.ofMillis(100 + i));
@@ -305,7 +312,7 @@ class ComponentEntityTest {
       componentByTag.putIfAbsent(ComponentEntity.tagFor(id + "-" + i), id + "-" + i);
     }
     // Created first: creating an EventSourcedBehaviorTestKit clears the whole in-memory journal.
-    List<EventSourcedBehaviorTestKit<ComponentCommand, ComponentEvent, State>> kits =
+    List<EventSourcedBehaviorTestKit<ComponentCommand, ComponentEvent, ComponentState>> kits =
         componentByTag.values().stream().map(ComponentEntityTest::testKitFor).toList();
     for (var kit : kits) {
       kit.<StatusReply<ComponentView>>runCommand(replyTo -> new Register(SPEC, replyTo));

@@ -10,12 +10,18 @@ import akka.serialization.Serialization;
 import akka.serialization.SerializationExtension;
 import akka.serialization.Serializers;
 import akka.serialization.jackson.JacksonJsonSerializer;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
+import dev.orchestrator.protocol.component.BreakerState;
 import dev.orchestrator.protocol.component.ComponentCommand;
 import dev.orchestrator.protocol.component.ComponentEvent;
+import dev.orchestrator.protocol.component.ComponentHistory;
 import dev.orchestrator.protocol.component.ComponentSpec;
 import dev.orchestrator.protocol.component.ComponentView;
 import dev.orchestrator.protocol.component.FsmState;
+import dev.orchestrator.protocol.component.LifecycleCommand;
+import dev.orchestrator.protocol.component.SimulatedFault;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -47,6 +53,9 @@ class SerializationBindingTest {
           List.of("db"),
           Duration.ofMillis(250));
 
+  private static final ObjectNode HEALTH =
+      JsonNodeFactory.instance.objectNode().put("healthy", true).put("load", 0.5);
+
   static Stream<JsonSerializable> messages() {
     return Stream.of(
         SPEC,
@@ -54,9 +63,48 @@ class SerializationBindingTest {
         new ComponentEvent.Registered("oven-1", SPEC, AT),
         new ComponentEvent.SpecChanged("oven-1", SPEC, AT),
         new ComponentEvent.Deregistered("oven-1", AT),
-        new ComponentView("oven-1", SPEC, FsmState.UNKNOWN, null, null, null, AT, AT),
         new ComponentView(
-            "oven-1", SPEC, FsmState.ON_ERROR, FsmState.RUN, AT, "overheated", AT, AT));
+            "oven-1",
+            SPEC,
+            FsmState.UNKNOWN,
+            null,
+            null,
+            false,
+            BreakerState.CLOSED,
+            SimulatedFault.NONE,
+            null,
+            null,
+            AT,
+            AT),
+        new ComponentView(
+            "oven-1",
+            SPEC,
+            FsmState.ON_ERROR,
+            FsmState.RUN,
+            HEALTH,
+            true,
+            BreakerState.HALF_OPEN,
+            SimulatedFault.FLAPPING,
+            AT,
+            "overheated",
+            AT,
+            AT),
+        new ComponentEvent.LifecycleRequested(
+            "oven-1", LifecycleCommand.CMD_RUN, FsmState.STARTING, FsmState.RUN, AT),
+        new ComponentEvent.StateChanged("oven-1", FsmState.RUN, FsmState.FAULT, "hot", AT),
+        new ComponentEvent.Faulted("oven-1", "hot", AT),
+        new ComponentEvent.HealthChanged("oven-1", HEALTH, AT),
+        new ComponentEvent.Unreachable("oven-1", 3, "TIMEOUT: no answer", AT),
+        new ComponentEvent.Recovered("oven-1", AT),
+        new ComponentEvent.BreakerOpened(
+            "oven-1", 5, Duration.ofSeconds(5), AT.plusSeconds(5), "TIMEOUT", AT),
+        new ComponentEvent.BreakerHalfOpened("oven-1", AT),
+        new ComponentEvent.BreakerClosed("oven-1", AT),
+        new ComponentEvent.FaultInjected("oven-1", SimulatedFault.SLOW, AT),
+        new ComponentHistory(
+            "oven-1",
+            List.of(new ComponentHistory.StateEntry(FsmState.UNKNOWN, FsmState.STOPPED, null, AT)),
+            List.of(new ComponentHistory.HealthEntry(HEALTH, AT))));
   }
 
   @ParameterizedTest
@@ -72,6 +120,13 @@ class SerializationBindingTest {
     assertEquals(register, roundTrip(register));
     ComponentCommand.Get get = new ComponentCommand.Get(probe.getRef());
     assertEquals(get, roundTrip(get));
+    var lifecycle = new ComponentCommand.Lifecycle(LifecycleCommand.CMD_ACK, probe.getRef());
+    assertEquals(lifecycle, roundTrip(lifecycle));
+    var simulate = new ComponentCommand.Simulate(SimulatedFault.UNRESPONSIVE, probe.getRef());
+    assertEquals(simulate, roundTrip(simulate));
+    TestProbe<StatusReply<ComponentHistory>> historyProbe = testKit.createTestProbe();
+    var history = new ComponentCommand.GetHistory(historyProbe.getRef());
+    assertEquals(history, roundTrip(history));
   }
 
   private static Object roundTrip(Object message) {

@@ -1,10 +1,10 @@
 package dev.orchestrator.gateway.component;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.orchestrator.protocol.Durations;
 import dev.orchestrator.protocol.component.ComponentView;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /** A component on the wire. */
 public record ComponentResponse(
@@ -13,7 +13,10 @@ public record ComponentResponse(
     String endpoint,
     String state,
     String desiredState,
-    Map<String, Object> health,
+    JsonNode health,
+    boolean unreachable,
+    String breaker,
+    String fault,
     List<String> groups,
     List<String> dependsOn,
     String pollInterval,
@@ -29,7 +32,10 @@ public record ComponentResponse(
         view.spec().endpoint(),
         view.state().name(),
         view.desiredState() == null ? null : view.desiredState().name(),
-        null,
+        view.health(),
+        view.unreachable(),
+        view.breaker().name(),
+        view.fault().wire(),
         view.spec().groups(),
         view.spec().dependsOn(),
         Durations.format(view.spec().pollInterval()),

@@ -17,9 +17,12 @@ import dev.orchestrator.gateway.auth.Role;
 import dev.orchestrator.protocol.Durations;
 import dev.orchestrator.protocol.Ids;
 import dev.orchestrator.protocol.component.ComponentCommand;
+import dev.orchestrator.protocol.component.ComponentHistory;
 import dev.orchestrator.protocol.component.ComponentSpec;
 import dev.orchestrator.protocol.component.ComponentView;
 import dev.orchestrator.protocol.component.FsmState;
+import dev.orchestrator.protocol.component.LifecycleCommand;
+import dev.orchestrator.protocol.component.SimulatedFault;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -27,7 +30,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** {@code /api/v1/components}: register, read, list and deregister components. */
+/**
+ * {@code /api/v1/components}: register, read, list and deregister components (admin for
+ * definitions), send lifecycle commands and inject simulated faults (operator), read their history.
+ */
 public final class ComponentRoutes extends ApiRoutes {
   private static final int DEFAULT_LIMIT = 100;
   private static final int MAX_LIMIT = 1000;
@@ -49,21 +55,57 @@ public final class ComponentRoutes extends ApiRoutes {
         () ->
             concat(
                 pathEnd(() -> get(() -> authorized(caller, Role.VIEWER, p -> list()))),
-                path(
+                pathPrefix(
                     PathMatchers.segment(),
                     id ->
                         concat(
-                            get(() -> authorized(caller, Role.VIEWER, p -> read(id))),
-                            put(
+                            pathEnd(
                                 () ->
-                                    authorized(
-                                        caller,
-                                        Role.ADMIN,
-                                        p ->
-                                            withBody(
-                                                ComponentRequest.class,
-                                                body -> register(id, body)))),
-                            delete(() -> authorized(caller, Role.ADMIN, p -> deregister(id)))))));
+                                    concat(
+                                        get(() -> authorized(caller, Role.VIEWER, p -> read(id))),
+                                        put(
+                                            () ->
+                                                authorized(
+                                                    caller,
+                                                    Role.ADMIN,
+                                                    p ->
+                                                        withBody(
+                                                            ComponentRequest.class,
+                                                            body -> register(id, body)))),
+                                        delete(
+                                            () ->
+                                                authorized(
+                                                    caller, Role.ADMIN, p -> deregister(id))))),
+                            path(
+                                "lifecycle",
+                                () ->
+                                    post(
+                                        () ->
+                                            authorized(
+                                                caller,
+                                                Role.OPERATOR,
+                                                p ->
+                                                    withBody(
+                                                        LifecycleRequest.class,
+                                                        body -> lifecycle(id, body))))),
+                            path(
+                                "simulate",
+                                () ->
+                                    post(
+                                        () ->
+                                            authorized(
+                                                caller,
+                                                Role.OPERATOR,
+                                                p ->
+                                                    withBody(
+                                                        SimulateRequest.class,
+                                                        body -> simulate(id, body))))),
+                            path(
+                                "history",
+                                () ->
+                                    get(
+                                        () ->
+                                            authorized(caller, Role.VIEWER, p -> history(id))))))));
   }
 
   private Route list() {
@@ -123,6 +165,67 @@ public final class ComponentRoutes extends ApiRoutes {
         this.<akka.Done>ask(
             id, ComponentCommand.Deregister::new, message -> Problem.notFound(message)),
         done -> complete(StatusCodes.NO_CONTENT));
+  }
+
+  private Route lifecycle(String id, LifecycleRequest body) {
+    checkId("component id", id);
+    LifecycleCommand command = lifecycleCommand(body.command());
+    return onSuccess(
+        this.<ComponentView>ask(
+            id,
+            replyTo -> new ComponentCommand.Lifecycle(command, replyTo),
+            message ->
+                isNotRegistered(message) ? Problem.notFound(message) : Problem.conflict(message)),
+        view -> json(StatusCodes.ACCEPTED, ComponentResponse.of(view)));
+  }
+
+  private Route simulate(String id, SimulateRequest body) {
+    checkId("component id", id);
+    SimulatedFault fault = fault(body.fault());
+    return onSuccess(
+        this.<ComponentView>ask(
+            id,
+            replyTo -> new ComponentCommand.Simulate(fault, replyTo),
+            message ->
+                isNotRegistered(message) ? Problem.notFound(message) : Problem.badRequest(message)),
+        view -> json(StatusCodes.OK, ComponentResponse.of(view)));
+  }
+
+  private Route history(String id) {
+    checkId("component id", id);
+    return onSuccess(
+        this.<ComponentHistory>ask(
+            id, ComponentCommand.GetHistory::new, message -> Problem.notFound(message)),
+        history -> json(StatusCodes.OK, HistoryResponse.of(history)));
+  }
+
+  /** The entity's refusal of a component it does not know. */
+  private static boolean isNotRegistered(String message) {
+    return message.endsWith("is not registered");
+  }
+
+  private static LifecycleCommand lifecycleCommand(String text) {
+    String valid =
+        Arrays.stream(LifecycleCommand.values()).map(Enum::name).collect(Collectors.joining(", "));
+    if (text == null) {
+      throw badRequest("command is required: one of " + valid);
+    }
+    try {
+      return LifecycleCommand.valueOf(text);
+    } catch (IllegalArgumentException e) {
+      throw badRequest("command '" + text + "' is unknown; use one of " + valid);
+    }
+  }
+
+  private static SimulatedFault fault(String text) {
+    if (text == null) {
+      throw badRequest("fault is required: one of " + SimulatedFault.wireNames());
+    }
+    return SimulatedFault.fromWire(text)
+        .orElseThrow(
+            () ->
+                badRequest(
+                    "fault '" + text + "' is unknown; use one of " + SimulatedFault.wireNames()));
   }
 
   private <T> CompletionStage<T> ask(

@@ -18,6 +18,20 @@ public interface ComponentCommand extends JsonSerializable {
   /** Reads the component. Refused when it is not registered. */
   record Get(ActorRef<StatusReply<ComponentView>> replyTo) implements ComponentCommand {}
 
+  /** Reads the component's state and health history. Refused when it is not registered. */
+  record GetHistory(ActorRef<StatusReply<ComponentHistory>> replyTo) implements ComponentCommand {}
+
   /** Removes the component. Refused when it is not registered. */
   record Deregister(ActorRef<StatusReply<Done>> replyTo) implements ComponentCommand {}
+
+  /**
+   * Sends a lifecycle command to the component. Refused, with the observed state and the allowed
+   * commands, when the FSM forbids it; refused while the circuit breaker is open.
+   */
+  record Lifecycle(LifecycleCommand command, ActorRef<StatusReply<ComponentView>> replyTo)
+      implements ComponentCommand {}
+
+  /** Injects a fault into a {@code simulated} component. Refused for other drivers. */
+  record Simulate(SimulatedFault fault, ActorRef<StatusReply<ComponentView>> replyTo)
+      implements ComponentCommand {}
 }

@@ -1,0 +1,71 @@
+package dev.orchestrator.component.driver;
+
+import akka.actor.typed.ActorSystem;
+import dev.orchestrator.component.ComponentSettings;
+import dev.orchestrator.component.driver.simulated.SimulatedDriver;
+import dev.orchestrator.protocol.component.ComponentSpec;
+import dev.orchestrator.protocol.component.FsmState;
+import dev.orchestrator.protocol.component.SimulatedFault;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** Creates the driver a spec names. One case per driver; add new drivers here. */
+public final class ComponentDrivers {
+  private ComponentDrivers() {}
+
+  /**
+   * The driver for component {@code id}. {@code lastState} is the state the entity last observed
+   * and {@code fault} the injected fault: an in-process component resumes from them after a
+   * restart.
+   */
+  public static ComponentDriver create(
+      ActorSystem<?> system,
+      ComponentSettings settings,
+      String id,
+      ComponentSpec spec,
+      FsmState lastState,
+      SimulatedFault fault) {
+    return switch (spec.driver()) {
+      case "simulated" ->
+          new SimulatedDriver(
+              id,
+              system.scheduler(),
+              system.executionContext(),
+              settings.simulated(),
+              lastState,
+              fault);
+      case "http" -> new Unavailable("http driver not available yet");
+      default -> new Unavailable("no driver named '" + spec.driver() + "'");
+    };
+  }
+
+  /**
+   * A driver that fails every call with {@link DriverException.Kind#UNREACHABLE}: a temporary seam
+   * until the {@code http} driver arrives, so that such components show up as unreachable.
+   */
+  private record Unavailable(String reason) implements ComponentDriver {
+    @Override
+    public CompletionStage<Void> send(
+        dev.orchestrator.protocol.component.LifecycleCommand command, long epoch) {
+      return failed();
+    }
+
+    @Override
+    public CompletionStage<Observation> poll(long epoch) {
+      return failed();
+    }
+
+    @Override
+    public CompletionStage<com.fasterxml.jackson.databind.JsonNode> healthCheck(long epoch) {
+      return failed();
+    }
+
+    @Override
+    public void close() {}
+
+    private <T> CompletionStage<T> failed() {
+      return CompletableFuture.failedFuture(
+          new DriverException(DriverException.Kind.UNREACHABLE, reason));
+    }
+  }
+}
