@@ -15,6 +15,8 @@ import dev.orchestrator.component.ComponentEntity;
 import dev.orchestrator.component.ComponentProjection;
 import dev.orchestrator.component.ComponentRepository;
 import dev.orchestrator.db.Database;
+import dev.orchestrator.lifecycle.LifecycleRunEntity;
+import dev.orchestrator.lifecycle.ShardedComponentPort;
 import dev.orchestrator.singleton.Orchestrator;
 import java.util.concurrent.Executor;
 
@@ -55,6 +57,7 @@ public final class Bootstrap {
                 CommandExecutor.create(handlers), "command-executor", Props.empty()));
     CommandEntity.init(system);
     CommandProjection.init(system, database.dataSource());
+    LifecycleRunEntity.init(system, new ShardedComponentPort(system));
     ActorRef<Orchestrator.Command> orchestrator = Orchestrator.init(system);
     return new Services(
         system,

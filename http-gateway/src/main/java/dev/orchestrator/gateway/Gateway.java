@@ -24,6 +24,7 @@ import dev.orchestrator.gateway.component.AvenaEventRoutes;
 import dev.orchestrator.gateway.component.ComponentRoutes;
 import dev.orchestrator.gateway.events.EventStreamRoutes;
 import dev.orchestrator.gateway.health.HealthRoutes;
+import dev.orchestrator.gateway.lifecycle.LifecycleRoutes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -66,7 +67,8 @@ public final class Gateway extends AllDirectives {
             new ClusterRoutes(services, settings, json, errors),
             new TokenRoutes(tokens, json, errors),
             new AuditRoutes(audit, json, errors),
-            new EventStreamRoutes(services, json, errors));
+            new EventStreamRoutes(services, json, errors),
+            new LifecycleRoutes(services, settings, json, errors));
   }
 
   /** Binds the gateway; it is unbound by coordinated shutdown, after in-flight requests. */

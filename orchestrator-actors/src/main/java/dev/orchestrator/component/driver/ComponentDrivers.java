@@ -2,6 +2,7 @@ package dev.orchestrator.component.driver;
 
 import akka.actor.typed.ActorSystem;
 import dev.orchestrator.component.ComponentSettings;
+import dev.orchestrator.component.driver.http.HttpDrivers;
 import dev.orchestrator.component.driver.simulated.SimulatedDriver;
 import dev.orchestrator.protocol.component.ComponentSpec;
 import dev.orchestrator.protocol.component.FsmState;
@@ -34,14 +35,15 @@ public final class ComponentDrivers {
               settings.simulated(),
               lastState,
               fault);
-      case "http" -> new Unavailable("http driver not available yet");
+      case "http" -> HttpDrivers.get(system).create(id, spec);
       default -> new Unavailable("no driver named '" + spec.driver() + "'");
     };
   }
 
   /**
-   * A driver that fails every call with {@link DriverException.Kind#UNREACHABLE}: a temporary seam
-   * until the {@code http} driver arrives, so that such components show up as unreachable.
+   * A driver that fails every call with {@link DriverException.Kind#UNREACHABLE}, for a spec that
+   * names no driver this node has (specs are validated at registration, so only a journal written
+   * by a newer version can get here): such components show up as unreachable.
    */
   private record Unavailable(String reason) implements ComponentDriver {
     @Override

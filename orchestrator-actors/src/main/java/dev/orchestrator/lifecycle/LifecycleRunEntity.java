@@ -1,0 +1,502 @@
+package dev.orchestrator.lifecycle;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.cluster.sharding.typed.ClusterShardingSettings;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.Entity;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import akka.pattern.StatusReply;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.javadsl.CommandHandlerWithReply;
+import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import akka.persistence.typed.javadsl.ReplyEffect;
+import akka.persistence.typed.javadsl.SignalHandler;
+import dev.orchestrator.lifecycle.LifecycleRunInternal.Idle;
+import dev.orchestrator.lifecycle.LifecycleRunInternal.Observed;
+import dev.orchestrator.lifecycle.LifecycleRunInternal.Poll;
+import dev.orchestrator.lifecycle.LifecycleRunInternal.RunDeadline;
+import dev.orchestrator.lifecycle.LifecycleRunInternal.SendResult;
+import dev.orchestrator.lifecycle.LifecycleRunInternal.StepDeadline;
+import dev.orchestrator.lifecycle.LifecycleRunState.Empty;
+import dev.orchestrator.lifecycle.LifecycleRunState.Run;
+import dev.orchestrator.protocol.Durations;
+import dev.orchestrator.protocol.component.ComponentFsm;
+import dev.orchestrator.protocol.component.ComponentView;
+import dev.orchestrator.protocol.component.FsmState;
+import dev.orchestrator.protocol.component.LifecycleCommand;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunCommand;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunCommand.Get;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunCommand.Start;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Failed;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Finished;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Reached;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Sent;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Skipped;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Started;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.StepStarted;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunView;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunView.Outcome;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One lifecycle run: a command sent to many components, step by step in dependency order, each step
+ * waiting until its components reached the state the command leads to. Sharded by run id,
+ * event-sourced and remembered until it finishes, so that after a crash it goes on where it stood
+ * (a component it had sent the command to is only watched again; one it had not is asked again).
+ *
+ * <p>A component already in the state the command leads to counts as reached; one whose state is
+ * not known yet or that is between two states is watched until it rests. One whose state does not
+ * allow the command, that goes to FAULT, or that cannot be read, fails. When a step's deadline
+ * passes, laggards get CMD_HARD_STOP where the FSM allows it (a stop run's escalation) and one more
+ * step deadline; the others fail. At start-up (order {@code dependencies}) a component whose
+ * dependency failed is skipped. When the run's deadline passes, what is open fails and what was not
+ * begun is skipped.
+ */
+public final class LifecycleRunEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        LifecycleRunCommand, LifecycleRunEvent, LifecycleRunState> {
+
+  public static final EntityTypeKey<LifecycleRunCommand> ENTITY_TYPE_KEY =
+      EntityTypeKey.create(LifecycleRunCommand.class, "LifecycleRun");
+
+  static final Duration POLL_INTERVAL = Duration.ofMillis(200);
+  static final Duration IDLE_AFTER_FINISH = Duration.ofSeconds(30);
+  private static final Set<LifecycleCommand> STOPS =
+      EnumSet.of(LifecycleCommand.CMD_SOFT_STOP, LifecycleCommand.CMD_STOPPED);
+
+  private final String runId;
+  private final ActorContext<LifecycleRunCommand> context;
+  private final TimerScheduler<LifecycleRunCommand> timers;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final ComponentPort components;
+
+  /** Components with a read or a send in flight, so that a poll does not ask twice. */
+  private final Set<String> asking = new HashSet<>();
+
+  /** Components that got CMD_HARD_STOP after the step deadline. */
+  private final Set<String> escalated = new HashSet<>();
+
+  private LifecycleRunEntity(
+      String runId,
+      ActorContext<LifecycleRunCommand> context,
+      TimerScheduler<LifecycleRunCommand> timers,
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      ComponentPort components) {
+    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), runId));
+    this.runId = runId;
+    this.context = context;
+    this.timers = timers;
+    this.shard = shard;
+    this.components = components;
+  }
+
+  public static Behavior<LifecycleRunCommand> create(
+      String runId, ActorRef<ClusterSharding.ShardCommand> shard, ComponentPort components) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers -> new LifecycleRunEntity(runId, context, timers, shard, components)));
+  }
+
+  public static void init(ActorSystem<?> system, ComponentPort components) {
+    ClusterSharding.get(system)
+        .init(
+            Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), ctx.getShard(), components))
+                .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
+  }
+
+  @Override
+  public LifecycleRunState emptyState() {
+    return new Empty();
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return "akka.persistence.no-snapshot-store";
+  }
+
+  @Override
+  public CommandHandlerWithReply<LifecycleRunCommand, LifecycleRunEvent, LifecycleRunState>
+      commandHandler() {
+    CommandHandlerWithReplyBuilder<LifecycleRunCommand, LifecycleRunEvent, LifecycleRunState>
+        builder = newCommandHandlerWithReplyBuilder();
+    builder
+        .forStateType(Empty.class)
+        .onCommand(Start.class, this::start)
+        .onCommand(
+            Get.class,
+            (s, c) -> {
+              armIdle();
+              return Effect()
+                  .reply(c.replyTo(), StatusReply.error("no lifecycle run has the id " + runId));
+            })
+        .onCommand(Idle.class, (s, c) -> passivate())
+        .onAnyCommand(c -> Effect().noReply());
+    builder
+        .forStateType(Run.class)
+        .onCommand(
+            Start.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.view())))
+        .onCommand(Get.class, this::get)
+        .onCommand(Poll.class, (s, c) -> poll(s))
+        .onCommand(Observed.class, this::observed)
+        .onCommand(SendResult.class, this::sendResult)
+        .onCommand(StepDeadline.class, this::stepDeadline)
+        .onCommand(RunDeadline.class, (s, c) -> runDeadline(s))
+        .onCommand(Idle.class, (s, c) -> s.finished() ? passivate() : Effect().noReply());
+    return builder.build();
+  }
+
+  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> start(Empty state, Start start) {
+    List<String> problems = start.spec().problems();
+    if (!problems.isEmpty()) {
+      return Effect().reply(start.replyTo(), StatusReply.error(String.join("; ", problems)));
+    }
+    Instant now = Instant.now();
+    List<LifecycleRunEvent> events = new ArrayList<>();
+    events.add(new Started(runId, start.spec(), start.plan(), start.blockers(), now));
+    Run run = (Run) state.apply(events.get(0));
+    events.addAll(advance(run));
+    return Effect()
+        .persist(events)
+        .thenRun(this::kick)
+        .thenReply(start.replyTo(), s -> StatusReply.success(((Run) s).view()));
+  }
+
+  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> get(Run state, Get get) {
+    if (state.finished()) {
+      armIdle();
+    }
+    return Effect().reply(get.replyTo(), StatusReply.success(state.view()));
+  }
+
+  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> poll(Run state) {
+    if (!state.finished()) {
+      for (String id : state.current()) {
+        if (state.isOpen(id) && asking.add(id)) {
+          context.pipeToSelf(
+              components.view(id),
+              (view, failure) -> new Observed(id, view, failure == null ? null : reason(failure)));
+        }
+      }
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> observed(Run state, Observed o) {
+    asking.remove(o.componentId());
+    if (state.finished() || !state.current().contains(o.componentId())) {
+      return Effect().noReply();
+    }
+    Outcome outcome = state.outcomes().get(o.componentId());
+    Instant now = Instant.now();
+    if (o.error() != null) {
+      return persist(state, new Failed(runId, o.componentId(), o.error(), now));
+    }
+    FsmState current = o.view().state();
+    LifecycleCommand command = state.spec().command();
+    if (outcome.status().equals("SENT")) {
+      FsmState expected = FsmState.valueOf(outcome.expected());
+      if (current == expected) {
+        return persist(state, new Reached(runId, o.componentId(), current, false, now));
+      }
+      if (current == FsmState.FAULT) {
+        return persist(state, new Failed(runId, o.componentId(), faulted(o.view()), now));
+      }
+      return Effect().noReply();
+    }
+    if (!outcome.status().equals("PENDING")) {
+      return Effect().noReply();
+    }
+    if (leadsTo(command).contains(current)) {
+      return persist(state, new Reached(runId, o.componentId(), current, true, now));
+    }
+    if (ComponentFsm.isTransitional(current)
+        && leadsTo(command).contains(ComponentFsm.restingTarget(current))) {
+      // On its way already: sent by this run before a crash, or by someone else.
+      return persist(
+          state,
+          new Sent(
+              runId, o.componentId(), command, current, ComponentFsm.restingTarget(current), now));
+    }
+    if (current == FsmState.UNKNOWN || ComponentFsm.isTransitional(current)) {
+      // Not known yet, or on its way elsewhere: decide once it rests (or the step times out).
+      return Effect().noReply();
+    }
+    if (ComponentFsm.transition(current, command).isEmpty()) {
+      return persist(
+          state,
+          new Failed(
+              runId,
+              o.componentId(),
+              "in state "
+                  + current
+                  + ", which allows "
+                  + (ComponentFsm.allowed(current).isEmpty()
+                      ? "no command"
+                      : ComponentFsm.allowed(current).toString())
+                  + ", not "
+                  + command,
+              now));
+    }
+    send(o.componentId(), command, o.view());
+    return Effect().noReply();
+  }
+
+  private void send(String componentId, LifecycleCommand command, ComponentView before) {
+    asking.add(componentId);
+    context.pipeToSelf(
+        components.lifecycle(componentId, command),
+        (view, failure) ->
+            new SendResult(componentId, command, before, failure == null ? null : reason(failure)));
+  }
+
+  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> sendResult(Run state, SendResult r) {
+    asking.remove(r.componentId());
+    if (state.finished() || !state.isOpen(r.componentId())) {
+      return Effect().noReply();
+    }
+    Instant now = Instant.now();
+    if (r.error() != null) {
+      String what = escalated.contains(r.componentId()) ? "hard stop refused: " : "";
+      return persist(state, new Failed(runId, r.componentId(), what + r.error(), now));
+    }
+    FsmState from = r.before().state();
+    FsmState expected =
+        ComponentFsm.transition(from, r.command()).map(t -> t.to()).orElse(FsmState.STOPPED);
+    return persist(state, new Sent(runId, r.componentId(), r.command(), from, expected, now));
+  }
+
+  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> stepDeadline(
+      Run state, StepDeadline deadline) {
+    if (state.finished() || state.step() != deadline.step()) {
+      return Effect().noReply();
+    }
+    Instant now = Instant.now();
+    List<String> laggards = state.current().stream().filter(state::isOpen).toList();
+    if (!deadline.escalated() && STOPS.contains(state.spec().command())) {
+      for (String id : laggards) {
+        escalated.add(id);
+        context.pipeToSelf(
+            components.view(id),
+            (view, failure) -> new Observed(id, view, failure == null ? null : reason(failure)));
+        context.pipeToSelf(
+            components.lifecycle(id, LifecycleCommand.CMD_HARD_STOP),
+            (view, failure) ->
+                new SendResult(
+                    id,
+                    LifecycleCommand.CMD_HARD_STOP,
+                    view,
+                    failure == null ? null : reason(failure)));
+      }
+      timers.startSingleTimer(
+          "step", new StepDeadline(deadline.step(), true), state.spec().stepTimeout());
+      return Effect().noReply();
+    }
+    List<LifecycleRunEvent> events = new ArrayList<>();
+    for (String id : laggards) {
+      events.add(
+          new Failed(
+              runId,
+              id,
+              "did not reach "
+                  + expectedOf(state, id)
+                  + " within the step deadline of "
+                  + Durations.format(state.spec().stepTimeout())
+                  + (deadline.escalated() ? " (after a hard stop)" : ""),
+              now));
+    }
+    return persistAll(state, events);
+  }
+
+  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> runDeadline(Run state) {
+    if (state.finished()) {
+      return Effect().noReply();
+    }
+    Instant now = Instant.now();
+    List<LifecycleRunEvent> events = new ArrayList<>();
+    for (String id : state.outcomes().keySet()) {
+      if (state.isOpen(id)) {
+        boolean begun = state.current().contains(id);
+        String why =
+            "the run's deadline of " + Durations.format(state.spec().timeout()) + " passed";
+        events.add(begun ? new Failed(runId, id, why, now) : new Skipped(runId, id, why, now));
+      }
+    }
+    events.add(new Finished(runId, "TIMED_OUT", now));
+    return Effect().persist(events).thenRun(this::kick).thenNoReply();
+  }
+
+  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> persist(
+      Run state, LifecycleRunEvent event) {
+    return persistAll(state, List.of(event));
+  }
+
+  /** Persists {@code events} and whatever follows from them (next steps, skips, the end). */
+  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> persistAll(
+      Run state, List<LifecycleRunEvent> events) {
+    if (events.isEmpty()) {
+      return Effect().noReply();
+    }
+    Run after = state;
+    for (LifecycleRunEvent e : events) {
+      after = (Run) after.apply(e);
+    }
+    List<LifecycleRunEvent> all = new ArrayList<>(events);
+    all.addAll(advance(after));
+    return Effect().persist(all).thenRun(this::kick).thenNoReply();
+  }
+
+  /**
+   * The events that follow once the current step has nothing open: the next step (skipping the
+   * components whose dependencies failed), repeatedly, or the end of the run.
+   */
+  private List<LifecycleRunEvent> advance(Run run) {
+    List<LifecycleRunEvent> events = new ArrayList<>();
+    Instant now = Instant.now();
+    while (!run.finished() && run.current().stream().noneMatch(run::isOpen)) {
+      int next = run.step() + 1;
+      LifecycleRunEvent event;
+      if (next >= run.plan().size()) {
+        boolean allReached =
+            run.outcomes().values().stream().allMatch(o -> o.status().equals("REACHED"));
+        event = new Finished(runId, allReached ? "SUCCEEDED" : "FAILED", now);
+      } else {
+        event = new StepStarted(runId, next, now);
+      }
+      events.add(event);
+      run = (Run) run.apply(event);
+      if (event instanceof StepStarted) {
+        for (String id : run.current()) {
+          for (String blocker : run.blockers().getOrDefault(id, List.of())) {
+            String status = run.outcomes().get(blocker).status();
+            if (run.isOpen(id) && (status.equals("FAILED") || status.equals("SKIPPED"))) {
+              Skipped skipped =
+                  new Skipped(runId, id, "its dependency " + blocker + " " + status, now);
+              events.add(skipped);
+              run = (Run) run.apply(skipped);
+            }
+          }
+        }
+      }
+    }
+    return events;
+  }
+
+  /** After any change, and after recovery: timers for the current step, and a look at it now. */
+  private void kick(LifecycleRunState state) {
+    if (!(state instanceof Run run)) {
+      return;
+    }
+    if (run.finished()) {
+      timers.cancel("poll");
+      timers.cancel("step");
+      timers.cancel("run");
+      armIdle();
+      return;
+    }
+    if (!timers.isTimerActive("run")) {
+      timers.startSingleTimer(
+          "run", RunDeadline.INSTANCE, remaining(run.startedAt(), run.spec().timeout()));
+    }
+    if (!timers.isTimerActive("poll")) {
+      timers.startTimerWithFixedDelay("poll", Poll.INSTANCE, POLL_INTERVAL);
+    }
+    if (!timers.isTimerActive("step") || stepChanged(run)) {
+      timers.startSingleTimer(
+          "step",
+          new StepDeadline(run.step(), false),
+          remaining(run.stepStartedAt(), run.spec().stepTimeout()));
+      armedStep = run.step();
+    }
+    context.getSelf().tell(Poll.INSTANCE);
+  }
+
+  private int armedStep = -1;
+
+  private boolean stepChanged(Run run) {
+    return armedStep != run.step();
+  }
+
+  private static Duration remaining(Instant from, Duration total) {
+    Duration left = Duration.between(Instant.now(), from.plus(total));
+    return left.isNegative() ? Duration.ZERO : left;
+  }
+
+  private static Set<FsmState> leadsTo(LifecycleCommand command) {
+    Set<FsmState> targets = EnumSet.noneOf(FsmState.class);
+    ComponentFsm.TABLE.stream()
+        .filter(t -> t.command() == command)
+        .forEach(t -> targets.add(t.to()));
+    return targets;
+  }
+
+  private static String expectedOf(Run run, String id) {
+    String expected = run.outcomes().get(id).expected();
+    return expected != null
+        ? expected
+        : leadsTo(run.spec().command()).stream().map(Enum::name).sorted().toList().toString();
+  }
+
+  private static String faulted(ComponentView view) {
+    return "went to FAULT" + (view.error() == null ? "" : ": " + view.error());
+  }
+
+  private static String reason(Throwable failure) {
+    Throwable t = failure;
+    while (t.getCause() != null && t.getMessage() == null) {
+      t = t.getCause();
+    }
+    return t instanceof StatusReply.ErrorMessage || t.getMessage() != null
+        ? t.getMessage()
+        : t.getClass().getSimpleName();
+  }
+
+  private void armIdle() {
+    timers.startSingleTimer("idle", Idle.INSTANCE, IDLE_AFTER_FINISH);
+  }
+
+  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> passivate() {
+    shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+    return Effect().noReply();
+  }
+
+  @Override
+  public EventHandler<LifecycleRunState, LifecycleRunEvent> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(LifecycleRunState::apply);
+  }
+
+  @Override
+  public SignalHandler<LifecycleRunState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::recovered)
+        .build();
+  }
+
+  private void recovered(LifecycleRunState state) {
+    if (state instanceof Run) {
+      kick(state);
+    } else {
+      armIdle();
+    }
+  }
+
+  /** The report of a run, for callers that only have the state. */
+  static LifecycleRunView view(LifecycleRunState state) {
+    return ((Run) state).view();
+  }
+}

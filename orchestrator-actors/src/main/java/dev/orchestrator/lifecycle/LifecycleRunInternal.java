@@ -1,0 +1,36 @@
+package dev.orchestrator.lifecycle;
+
+import dev.orchestrator.protocol.component.ComponentView;
+import dev.orchestrator.protocol.component.LifecycleCommand;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunCommand;
+
+/** The run entity's private messages: timers and component answers. Never sent over the wire. */
+interface LifecycleRunInternal extends LifecycleRunCommand {
+
+  /** Look at the open components of the current step again. */
+  enum Poll implements LifecycleRunInternal {
+    INSTANCE
+  }
+
+  /** The current step's time is up (if it is still step {@code step}). */
+  record StepDeadline(int step, boolean escalated) implements LifecycleRunInternal {}
+
+  /** The whole run's time is up. */
+  enum RunDeadline implements LifecycleRunInternal {
+    INSTANCE
+  }
+
+  /** Nothing left to do: leave memory. */
+  enum Idle implements LifecycleRunInternal {
+    INSTANCE
+  }
+
+  /** A component's view, or why it could not be read. */
+  record Observed(String componentId, ComponentView view, String error)
+      implements LifecycleRunInternal {}
+
+  /** The answer to a lifecycle command this run sent. */
+  record SendResult(
+      String componentId, LifecycleCommand command, ComponentView before, String error)
+      implements LifecycleRunInternal {}
+}

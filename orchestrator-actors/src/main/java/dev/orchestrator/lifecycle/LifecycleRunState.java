@@ -1,0 +1,161 @@
+package dev.orchestrator.lifecycle;
+
+import dev.orchestrator.protocol.JsonSerializable;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Failed;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Finished;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Reached;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Sent;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Skipped;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Started;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.StepStarted;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunSpec;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunView;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunView.Outcome;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** A lifecycle run's state; replaced, never mutated. */
+public sealed interface LifecycleRunState extends JsonSerializable {
+
+  LifecycleRunState apply(LifecycleRunEvent event);
+
+  /** No run has this id yet. */
+  record Empty() implements LifecycleRunState {
+    @Override
+    public LifecycleRunState apply(LifecycleRunEvent event) {
+      if (event instanceof Started s) {
+        Map<String, Outcome> outcomes = new TreeMap<>();
+        s.plan().forEach(step -> step.forEach(id -> outcomes.put(id, pending(id))));
+        return new Run(
+            s.runId(),
+            s.spec(),
+            s.plan(),
+            s.blockers(),
+            List.of(),
+            outcomes,
+            "RUNNING",
+            s.at(),
+            null);
+      }
+      throw new IllegalStateException("a run starts with Started, not " + event);
+    }
+  }
+
+  /** A run that started; {@code stepStarts} has the start of every step begun so far. */
+  record Run(
+      String id,
+      LifecycleRunSpec spec,
+      List<List<String>> plan,
+      Map<String, List<String>> blockers,
+      List<Instant> stepStarts,
+      Map<String, Outcome> outcomes,
+      String status,
+      Instant startedAt,
+      Instant finishedAt)
+      implements LifecycleRunState {
+
+    @Override
+    public LifecycleRunState apply(LifecycleRunEvent event) {
+      if (event instanceof StepStarted s) {
+        List<Instant> starts = new ArrayList<>(stepStarts);
+        starts.add(s.at());
+        return new Run(id, spec, plan, blockers, starts, outcomes, status, startedAt, finishedAt);
+      }
+      if (event instanceof Sent s) {
+        return with(
+            s.componentId(),
+            new Outcome(
+                s.componentId(),
+                "SENT",
+                s.from().name(),
+                s.expected().name(),
+                null,
+                null,
+                s.at(),
+                null));
+      }
+      if (event instanceof Reached r) {
+        Outcome o = outcomes.get(r.componentId());
+        return with(
+            r.componentId(),
+            new Outcome(
+                o.id(),
+                "REACHED",
+                o.from() != null ? o.from() : r.state().name(),
+                r.state().name(),
+                r.state().name(),
+                r.already() ? "was in " + r.state() + " already" : null,
+                o.sentAt(),
+                r.at()));
+      }
+      if (event instanceof Failed f) {
+        Outcome o = outcomes.get(f.componentId());
+        return with(
+            f.componentId(),
+            new Outcome(
+                o.id(), "FAILED", o.from(), o.expected(), null, f.reason(), o.sentAt(), f.at()));
+      }
+      if (event instanceof Skipped s) {
+        Outcome o = outcomes.get(s.componentId());
+        return with(
+            s.componentId(),
+            new Outcome(
+                o.id(), "SKIPPED", o.from(), o.expected(), null, s.reason(), o.sentAt(), s.at()));
+      }
+      if (event instanceof Finished f) {
+        return new Run(
+            id, spec, plan, blockers, stepStarts, outcomes, f.status(), startedAt, f.at());
+      }
+      throw new IllegalStateException("run " + id + " cannot apply " + event);
+    }
+
+    private Run with(String componentId, Outcome outcome) {
+      Map<String, Outcome> next = new TreeMap<>(outcomes);
+      next.put(componentId, outcome);
+      return new Run(id, spec, plan, blockers, stepStarts, next, status, startedAt, finishedAt);
+    }
+
+    /** The current step's index; -1 before the first. */
+    int step() {
+      return stepStarts.size() - 1;
+    }
+
+    Instant stepStartedAt() {
+      return stepStarts.isEmpty() ? null : stepStarts.get(stepStarts.size() - 1);
+    }
+
+    boolean finished() {
+      return finishedAt != null;
+    }
+
+    /** The ids of the current step; empty before the first and after the last. */
+    List<String> current() {
+      int step = step();
+      return step >= 0 && step < plan.size() ? plan.get(step) : List.of();
+    }
+
+    boolean isOpen(String componentId) {
+      String s = outcomes.get(componentId).status();
+      return s.equals("PENDING") || s.equals("SENT");
+    }
+
+    LifecycleRunView view() {
+      List<LifecycleRunView.Step> steps = new ArrayList<>();
+      for (int i = 0; i < plan.size(); i++) {
+        List<Outcome> components = plan.get(i).stream().map(outcomes::get).toList();
+        steps.add(
+            new LifecycleRunView.Step(
+                i, i < stepStarts.size() ? stepStarts.get(i) : null, components));
+      }
+      return new LifecycleRunView(id, spec, status, steps, startedAt, finishedAt);
+    }
+  }
+
+  private static Outcome pending(String id) {
+    return new Outcome(id, "PENDING", null, null, null, null, null, null);
+  }
+}
