@@ -205,6 +205,36 @@ class LifecycleRunTest {
   }
 
   @Test
+  void aRegistrationThatClosesADependencyCycleIsRefusedNamingIt() {
+    gw.register("c-x", "{\"driver\":\"simulated\",\"dependsOn\":[\"c-y\"]}");
+    gw.register("c-y", "{\"driver\":\"simulated\",\"dependsOn\":[\"c-z\"]}");
+    gw.register("c-z", "{\"driver\":\"simulated\"}");
+    Await.until(
+        WITHIN,
+        () -> {
+          JsonNode items = Api.json(api.get("/api/v1/components?after=c-&limit=10")).path("items");
+          assertEquals(3, items.size(), items.toString());
+        });
+    long before = gw.definitionRows("c-z");
+
+    JsonNode problem =
+        assertProblem(
+            api.put("/api/v1/components/c-z", "{\"driver\":\"simulated\",\"dependsOn\":[\"c-x\"]}"),
+            400,
+            "validation");
+    assertTrue(
+        problem.path("detail").asText().contains("c-z → c-x → c-y → c-z"), problem.toString());
+    assertEquals(before, gw.definitionRows("c-z"), "nothing persisted");
+    assertEquals(
+        0,
+        Api.json(api.get("/api/v1/components/c-z")).path("spec").path("dependsOn").size(),
+        "c-z keeps its old spec");
+
+    // Depending on a component that is not registered yet is no cycle.
+    gw.register("c-w", "{\"driver\":\"simulated\",\"dependsOn\":[\"c-later\"]}");
+  }
+
+  @Test
   void badInputIsRefusedWithAReason() {
     String path = "/api/v1/lifecycle";
     assertProblem(

@@ -14,18 +14,23 @@ import dev.orchestrator.gateway.Json;
 import dev.orchestrator.gateway.Problem;
 import dev.orchestrator.gateway.auth.Caller;
 import dev.orchestrator.gateway.auth.Role;
+import dev.orchestrator.lifecycle.ComponentTopology;
 import dev.orchestrator.protocol.Durations;
 import dev.orchestrator.protocol.Ids;
 import dev.orchestrator.protocol.component.ComponentCommand;
 import dev.orchestrator.protocol.component.ComponentHistory;
 import dev.orchestrator.protocol.component.ComponentSpec;
 import dev.orchestrator.protocol.component.ComponentView;
+import dev.orchestrator.protocol.component.DependencyGraph;
 import dev.orchestrator.protocol.component.FsmState;
 import dev.orchestrator.protocol.component.LifecycleCommand;
 import dev.orchestrator.protocol.component.SimulatedFault;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -40,12 +45,15 @@ public final class ComponentRoutes extends ApiRoutes {
 
   private final Bootstrap.Services services;
   private final Duration askTimeout;
+  private final ComponentTopology topology;
 
   public ComponentRoutes(
       Bootstrap.Services services, GatewaySettings settings, Json json, ErrorMapping errors) {
     super(json, errors);
     this.services = services;
     this.askTimeout = settings.askTimeout();
+    this.topology =
+        new ComponentTopology(services.database().dataSource(), services.blockingExecutor());
   }
 
   @Override
@@ -151,12 +159,39 @@ public final class ComponentRoutes extends ApiRoutes {
     if (!problems.isEmpty()) {
       throw badRequest(String.join("; ", problems));
     }
+    CompletionStage<Void> acyclic =
+        spec.dependsOn().isEmpty()
+            ? CompletableFuture.completedFuture(null)
+            : topology.read().thenAccept(components -> refuseCycle(id, spec, components));
     return onSuccess(
-        this.<ComponentView>ask(
-            id,
-            replyTo -> new ComponentCommand.Register(spec, replyTo),
-            message -> Problem.badRequest(message)),
+        acyclic.thenCompose(
+            ok ->
+                this.<ComponentView>ask(
+                    id,
+                    replyTo -> new ComponentCommand.Register(spec, replyTo),
+                    message -> Problem.badRequest(message))),
         view -> json(StatusCodes.OK, ComponentResponse.of(view)));
+  }
+
+  /**
+   * A registration whose {@code dependsOn} closes a cycle is refused, naming it: no order could
+   * start those components. Checked against the read side (see docs/decisions.md).
+   */
+  private static void refuseCycle(
+      String id, ComponentSpec spec, Map<String, ComponentTopology.Node> components) {
+    Map<String, List<String>> deps = new HashMap<>();
+    components.forEach((other, node) -> deps.put(other, node.dependsOn()));
+    DependencyGraph.of(deps)
+        .with(id, spec.dependsOn())
+        .cycleThrough(id)
+        .ifPresent(
+            cycle -> {
+              throw badRequest(
+                  "dependsOn would close a dependency cycle: "
+                      + DependencyGraph.describe(cycle)
+                      + "; no start-up order exists for these components, remove one of these"
+                      + " dependencies");
+            });
   }
 
   private Route deregister(String id) {
