@@ -35,9 +35,22 @@ public final class ComponentDrivers {
               settings.simulated(),
               lastState,
               fault);
-      case "http" -> HttpDrivers.get(system).create(id, spec);
+      case "http" -> http(system, id, spec);
       default -> new Unavailable("no driver named '" + spec.driver() + "'");
     };
+  }
+
+  /**
+   * The avena driver; if this node cannot run it (no callback address configured, say) the
+   * component shows as unreachable with the reason, instead of its entity failing to start.
+   */
+  private static ComponentDriver http(ActorSystem<?> system, String id, ComponentSpec spec) {
+    try {
+      return HttpDrivers.get(system).create(id, spec);
+    } catch (RuntimeException e) {
+      Throwable cause = e.getCause() != null && e.getMessage() == null ? e.getCause() : e;
+      return new Unavailable("the http driver cannot run on this node: " + cause.getMessage());
+    }
   }
 
   /**
