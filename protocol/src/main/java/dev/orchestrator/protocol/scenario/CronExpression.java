@@ -142,7 +142,7 @@ public final class CronExpression {
       int slash = part.indexOf('/');
       if (slash >= 0) {
         range = part.substring(0, slash);
-        step = number(name, part.substring(slash + 1), 1, max - min + 1, null);
+        step = number(name + " step", part.substring(slash + 1), 1, max - min + 1, null);
       }
       int from;
       int to;

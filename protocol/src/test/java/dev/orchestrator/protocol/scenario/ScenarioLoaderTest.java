@@ -137,60 +137,7 @@ class ScenarioLoaderTest {
 
   @Test
   void everyActionTypeAndConditionLeafLoads() {
-    Scenario s =
-        loaded(
-            "everything.yaml",
-            """
-            name: everything
-            description: every action and every leaf once
-            priority: 0
-            trigger: { type: schedule, cron: "*/5 8-18 * * MON-FRI", timezone: Europe/Warsaw }
-            max_executions: 3
-            conditions:
-              all:
-                - not: { component: { id: "group:ovens", state: [FAULT, ON_ERROR] } }
-                - or:
-                    - health: { target: ups, reachable: true }
-                    - health: { target: ups, field: battery.level, op: lt, value: 20 }
-                - xor:
-                    - time: { days: [mon, Friday], between: ["08:00", "18:00"] }
-                    - run: { scenario: nightly, status: [FAILED, TIMED_OUT] }
-                - nand:
-                    - command: { name: backup, status: [RUNNING] }
-                    - command: { id: 5f0c, status: [FAILED] }
-                - nor:
-                    - database:
-                        datasource: plant
-                        query: "SELECT count(*) FROM alarms WHERE active"
-                        timeout: 2s
-                        expect: { of: value, op: gt, value: 0 }
-                - and:
-                    - database: { datasource: plant, query: "WITH a AS (SELECT 1) SELECT * FROM a;" }
-            actions:
-              - { type: send_command, target: oven-1, command: CMD_RUN, retry: { attempts: 3, backoff: 500ms } }
-              - { type: wait_for_state, target: "group:ovens", state: RUN, timeout: 1h }
-              - { type: log_event, level: info, message: "run {{ run.id }} of {{ scenario.name }}" }
-              - { type: execute_scenario, name: nightly, timeout: 5m }
-              - type: enqueue_command
-                name: backup
-                input: { reason: "{{ trigger.data.reason }}", keep: 3 }
-                await: true
-                timeout: 30s
-              - { type: send_sms, to: ["+48123456789"], message: "{{ trigger.data.site.name }}" }
-              - { type: webhook, endpoint: pager, body: '{"text": "{{ failure.message }}"}' }
-              - { type: webhook, url: "https://hooks.example.com/x" }
-              - type: send_command
-                target: "{{ trigger.source }}"
-                command: CMD_ACK
-                on_failure:
-                  - type: log_event
-                    message: ack failed
-                    on_failure:
-                      - type: log_event
-                        message: really
-                        on_failure:
-                          - { type: send_email, to: [ops@example.com], subject: help }
-            """);
+    Scenario s = loaded("every-kind.yaml", resource("every-kind.yaml"));
     assertEquals(9, s.actions().size());
     assertEquals(3, s.maxExecutions());
     Condition.All all = assertInstanceOf(Condition.All.class, s.conditions());
