@@ -126,7 +126,7 @@ public final class ScenarioValidator {
     }
     if (t.type().equals("event")) {
       if (t.event() == null) {
-        add("trigger", "an event trigger needs event: { type: ..., source: ... }");
+        add("trigger.event", "an event trigger needs event: { type: ..., source: ... }");
       } else {
         id("trigger.event.type", "event type", t.event().type());
         if (t.event().source() != null) {
@@ -140,7 +140,7 @@ public final class ScenarioValidator {
       try {
         CronExpression.parse(t.cron());
       } catch (IllegalArgumentException e) {
-        add(t.cron() == null ? "trigger" : "trigger.cron", e.getMessage());
+        add("trigger.cron", e.getMessage());
       }
       if (t.timezone() != null) {
         zone("trigger.timezone", t.timezone());
@@ -265,9 +265,7 @@ public final class ScenarioValidator {
     }
     String between = at(path, "between");
     if (leaf.between().size() != 2) {
-      add(
-          leaf.between().isEmpty() ? path : between,
-          "between needs two times, from and to, such as [\"22:00\", \"06:00\"]");
+      add(between, "between needs two times, from and to, such as [\"22:00\", \"06:00\"]");
     } else {
       for (int i = 0; i < 2; i++) {
         String t = leaf.between().get(i);
@@ -319,7 +317,7 @@ public final class ScenarioValidator {
     id(at(path, "datasource"), "datasource", leaf.datasource());
     String problem = ReadOnlyQuery.problem(leaf.query());
     if (problem != null) {
-      add(leaf.query() == null ? path : at(path, "query"), problem);
+      add(at(path, "query"), problem);
     }
     if (leaf.timeout() != null) {
       positive(at(path, "timeout"), "timeout", leaf.timeout(), Condition.DatabaseQuery.MAX_TIMEOUT);
@@ -329,7 +327,7 @@ public final class ScenarioValidator {
       String p = at(path, "expect");
       if (expect.of() == null || !Condition.Expect.OF.contains(expect.of())) {
         add(
-            expect.of() == null ? p : at(p, "of"),
+            at(p, "of"),
             "expect.of must be rows (the number of rows) or value (the first column of the first"
                 + " row)");
       }
@@ -403,7 +401,7 @@ public final class ScenarioValidator {
     }
     if (a instanceof Action.SendCommand x) {
       target(at(path, "target"), "target", x.target());
-      required(path, "command (one of CMD_...)", x.command());
+      required(at(path, "command"), "command (one of CMD_...)", x.command());
       if (x.order() != null && !LifecycleRunSpec.ORDERS.contains(x.order())) {
         add(
             at(path, "order"),
@@ -411,8 +409,8 @@ public final class ScenarioValidator {
       }
     } else if (a instanceof Action.WaitForState x) {
       target(at(path, "target"), "target", x.target());
-      required(path, "state", x.state());
-      required(path, "timeout (wait_for_state must not wait for ever)", x.timeout());
+      required(at(path, "state"), "state", x.state());
+      required(at(path, "timeout"), "timeout (wait_for_state must not wait for ever)", x.timeout());
     } else if (a instanceof Action.LogEvent x) {
       if (x.level() != null && !Action.LEVELS.contains(x.level())) {
         add(
@@ -491,7 +489,7 @@ public final class ScenarioValidator {
     String p = at(path, field);
     if (value == null) {
       if (required) {
-        add(path, field + " is required");
+        add(p, field + " is required");
       }
     } else if (value.length() > MAX_TEXT) {
       add(p, field + " is longer than " + MAX_TEXT + " characters");
@@ -525,7 +523,7 @@ public final class ScenarioValidator {
   /** A component id, {@code group:name} or {@code @all}; or a single template placeholder. */
   private void target(String path, String what, String target) {
     if (target == null) {
-      add(parent(path), what + " is required: a component id, group:<name> or @all");
+      add(path, what + " is required: a component id, group:<name> or @all");
       return;
     }
     if (target.equals("@all")) {
@@ -546,7 +544,7 @@ public final class ScenarioValidator {
 
   private void id(String path, String what, String value) {
     if (value == null) {
-      add(parent(path), what + " is required");
+      add(path, what + " is required");
       return;
     }
     String problem = Ids.problem(what, value);
@@ -567,10 +565,5 @@ public final class ScenarioValidator {
     if (d.isZero() || d.isNegative() || d.compareTo(max) > 0) {
       add(path, what + " must be more than 0s and at most " + Durations.format(max));
     }
-  }
-
-  private static String parent(String path) {
-    int dot = path.lastIndexOf('.');
-    return dot < 0 ? "" : path.substring(0, dot);
   }
 }

@@ -355,6 +355,23 @@ class ScenarioLoaderTest {
   }
 
   @Test
+  void missingFieldNamesItAndPointsAtItsParent() {
+    assertProblem(
+        onlyProblem(
+            """
+            name: x
+            trigger: { type: manual }
+            actions:
+              - type: log_event
+                level: info
+            """),
+        4,
+        5,
+        "actions[0].message",
+        "message is required");
+  }
+
+  @Test
   void templateThatIsNotAPath() {
     assertProblem(
         onlyProblem(

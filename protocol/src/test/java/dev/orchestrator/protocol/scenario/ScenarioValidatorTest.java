@@ -19,9 +19,9 @@ class ScenarioValidatorTest {
       delimiter = '|',
       value = {
         "trigger: { type: sometimes }                       | trigger.type | trigger type 'sometimes' is unknown",
-        "trigger: { type: event }                           | trigger      | an event trigger needs event",
+        "trigger: { type: event }                           | trigger.event | an event trigger needs event",
         "trigger: { type: manual, cron: '0 * * * *' }       | trigger.cron | cron is only for triggers of type schedule",
-        "trigger: { type: schedule }                        | trigger      | cron is required",
+        "trigger: { type: schedule }                        | trigger.cron | cron is required",
         "trigger: { type: event, event: { type: 'UPS LOST' } } | trigger.event.type | event type 'UPS LOST' may contain only",
         "trigger: { type: manual }\\ncooldown: 8d          | cooldown     | is not a duration",
         "trigger: { type: manual }\\ncooldown: 200h        | cooldown     | cooldown must be between 0s and 168h",
@@ -44,9 +44,9 @@ class ScenarioValidatorTest {
         "trigger: { type: manual }\\nconditions: { database: { datasource: db, query: 'SELECT 1', expect: { of: cells, op: eq, value: 1 } } } | conditions.database.expect.of | expect.of must be rows",
         "trigger: { type: manual }\\nconditions: { command: { status: [FAILED] } } | conditions.command | exactly one of id",
         "trigger: { type: manual }\\nconditions: { run: { scenario: other, status: [LOST] } } | conditions.run.status[0] | 'LOST' is not a RunStatus",
-        "trigger: { type: manual }\\nactions: [{ type: send_command, target: ups }] | actions[0] | command (one of CMD_...) is required",
+        "trigger: { type: manual }\\nactions: [{ type: send_command, target: ups }] | actions[0].command | command (one of CMD_...) is required",
         "trigger: { type: manual }\\nactions: [{ type: send_command, target: ups, command: CMD_RUN, order: random }] | actions[0].order | order 'random' is unknown",
-        "trigger: { type: manual }\\nactions: [{ type: wait_for_state, target: ups, state: RUN }] | actions[0] | timeout (wait_for_state must not wait for ever) is required",
+        "trigger: { type: manual }\\nactions: [{ type: wait_for_state, target: ups, state: RUN }] | actions[0].timeout | timeout (wait_for_state must not wait for ever) is required",
         "trigger: { type: manual }\\nactions: [{ type: log_event, level: loud, message: x }] | actions[0].level | level 'loud' is unknown",
         "trigger: { type: manual }\\nactions: [{ type: log_event, message: x, timeout: 0ms }] | actions[0].timeout | timeout must be more than 0s",
         "trigger: { type: manual }\\nactions: [{ type: log_event, message: x, retry: { attempts: 11 } }] | actions[0].retry.attempts | between 1 and 10",
@@ -60,6 +60,8 @@ class ScenarioValidatorTest {
         "trigger: { type: manual }\\nactions: [{ type: send_command, target: '{{ os.exec }}', command: CMD_RUN }] | actions[0].target | not a template placeholder",
         "trigger: { type: manual }\\nactions: [{ target: ups }] | actions[0] | an action needs a type",
         "trigger: { type: manual }\\nactions: [null] | actions[0] | an action is required here",
+        "trigger: { type: manual }\\nactions: [{ type: log_event }] | actions[0].message | message is required",
+        "trigger:\\nactions: [{ type: log_event, message: x }] | trigger | expected a mapping of fields",
       })
   void refused(String body, String path, String message) {
     String yaml = HEAD + body.replace("\\n", "\n") + "\n";
