@@ -42,9 +42,7 @@ final class LocatingReader {
     JsonToken first = p.nextToken();
     if (first == null) {
       throw refused(
-          "",
-          p.currentLocation(),
-          "the file is empty; a scenario needs name, trigger" + " and actions");
+          "", p.currentLocation(), "the file is empty; a scenario needs name, trigger and actions");
     }
     JsonNode root = node(p, "", 0);
     if (!root.isObject()) {

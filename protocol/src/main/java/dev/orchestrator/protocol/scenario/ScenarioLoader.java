@@ -105,7 +105,9 @@ public final class ScenarioLoader {
 
   private static JsonFactory yamlFactory() {
     LoaderOptions options = new LoaderOptions();
-    // The reader below refuses anchors and aliases outright; these are SnakeYAML's own limits.
+    // Jackson reads SnakeYAML's events, not its composed nodes: aliases are never expanded (and
+    // LocatingReader refuses anchors and aliases outright), so the alias and depth limits here are
+    // a second line only; the code point limit does apply, in SnakeYAML's reader.
     options.setMaxAliasesForCollections(10);
     options.setAllowRecursiveKeys(false);
     options.setNestingDepthLimit(MAX_DEPTH);
@@ -125,8 +127,13 @@ public final class ScenarioLoader {
     if (text == null) {
       return new Rejected(file, List.of(new ScenarioProblem(file, 0, 0, "", "no text given")));
     }
-    if (text.length() > MAX_BYTES || text.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
-      return tooLarge(file, text.getBytes(StandardCharsets.UTF_8).length);
+    // A char is at least one byte in UTF-8, so only a short enough text needs encoding to count.
+    int bytes =
+        text.length() > MAX_BYTES
+            ? Integer.MAX_VALUE
+            : text.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > MAX_BYTES) {
+      return tooLarge(file, bytes == Integer.MAX_VALUE ? text.length() : bytes);
     }
     LocatingReader reader = new LocatingReader(file);
     JsonNode tree;
@@ -259,10 +266,11 @@ public final class ScenarioLoader {
                 0,
                 0,
                 "",
-                "the file is "
+                "the file is too large ("
                     + size
-                    + " bytes long; a scenario file may have at most "
-                    + MAX_BYTES)));
+                    + " bytes or more); a scenario file may have at most "
+                    + MAX_BYTES
+                    + " bytes")));
   }
 
   private static String syntax(JsonProcessingException e) {
@@ -273,6 +281,6 @@ public final class ScenarioLoader {
       cut = m.indexOf("\n at [Source");
     }
     m = cut < 0 ? m : m.substring(0, cut);
-    return "not valid " + "syntax: " + m.strip().replaceAll("\\s+", " ");
+    return "not valid syntax: " + m.strip().replaceAll("\\s+", " ");
   }
 }

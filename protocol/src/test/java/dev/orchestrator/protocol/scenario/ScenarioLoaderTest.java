@@ -524,6 +524,13 @@ class ScenarioLoaderTest {
   }
 
   @Test
+  void deepNestingNearTheSizeLimitStopsAtTheLimitNotTheStack() {
+    String deep = "[".repeat(200_000);
+    ScenarioProblem p = assertTimeoutPreemptively(Duration.ofSeconds(2), () -> onlyProblem(deep));
+    assertProblem(p, 1, 41, "[0]".repeat(40), "nested deeper than 40 levels");
+  }
+
+  @Test
   void tooDeepNestingOfConditions() {
     StringBuilder yaml = new StringBuilder("name: x\ntrigger: { type: automatic }\nconditions:\n");
     String indent = "  ";
@@ -723,6 +730,7 @@ class ScenarioLoaderTest {
     Files.writeString(dir.resolve("d-same-name.yaml"), resource("design-example.yaml"));
     Files.writeString(dir.resolve("notes.txt"), "not a scenario");
     Files.write(dir.resolve("e-binary.yaml"), new byte[] {(byte) 0xff, (byte) 0xfe, 0});
+    Files.writeString(dir.resolve("f-huge.yaml"), "name: x\n#" + "a".repeat(1024 * 1024));
 
     ScenarioLoader.DirectoryResult result = ScenarioLoader.loadDirectory(dir);
 
@@ -730,12 +738,13 @@ class ScenarioLoaderTest {
         List.of("a-design.yaml", "b-other.json"),
         result.loaded().stream().map(Loaded::file).toList());
     assertEquals(
-        List.of("c-bad.yml", "d-same-name.yaml", "e-binary.yaml"),
+        List.of("c-bad.yml", "d-same-name.yaml", "e-binary.yaml", "f-huge.yaml"),
         result.rejected().stream().map(Rejected::file).toList());
     ScenarioProblem bad = result.rejected().get(0).problems().get(0);
     assertTrue(
         bad.toString().startsWith("c-bad.yml:5:52: actions[1].command: 'CMD_FLY'"), bad::toString);
     assertTrue(result.rejected().get(1).problems().get(0).message().contains("already defined in"));
     assertTrue(result.rejected().get(2).problems().get(0).message().contains("not UTF-8"));
+    assertTrue(result.rejected().get(3).problems().get(0).message().contains("at most 262144"));
   }
 }
