@@ -233,7 +233,7 @@ final class LocatingReader {
       return "a list";
     }
     if (type == String.class) {
-      return "a text";
+      return "a text (put quotes around it)";
     }
     if (type == Integer.class || type == int.class || type == Long.class) {
       return "a whole number";

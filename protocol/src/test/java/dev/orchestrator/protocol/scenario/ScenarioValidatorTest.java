@@ -60,6 +60,8 @@ class ScenarioValidatorTest {
         "trigger: { type: manual }\\nactions: [{ type: send_command, target: '{{ os.exec }}', command: CMD_RUN }] | actions[0].target | not a template placeholder",
         "trigger: { type: manual }\\nactions: [{ target: ups }] | actions[0] | an action needs a type",
         "trigger: { type: manual }\\nactions: [null] | actions[0] | an action is required here",
+        "trigger: { type: manual }\\nactions: [{ type: send_sms, to: [+48123456789], message: m }] | actions[0].to[0] | expected a text (put quotes around it)",
+        "trigger: { type: manual }\\nactions: [{ type: log_event, message: true }] | actions[0].message | expected a text",
         "trigger: { type: manual }\\nactions: [{ type: log_event }] | actions[0].message | message is required",
         "trigger:\\nactions: [{ type: log_event, message: x }] | trigger | expected a mapping of fields",
       })
