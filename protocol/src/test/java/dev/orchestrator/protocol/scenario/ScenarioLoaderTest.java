@@ -631,6 +631,45 @@ class ScenarioLoaderTest {
   }
 
   @Test
+  void unknownFieldInAConditionLeaf() {
+    assertProblem(
+        onlyProblem(
+            """
+            name: x
+            trigger: { type: automatic }
+            conditions:
+              any:
+                - time: { between: ["08:00", "09:00"] }
+                - component:
+                    id: ups
+                    states: [FAULT]
+            actions: [{ type: log_event, message: x }]
+            """),
+        8,
+        9,
+        "conditions.any[1].component.states",
+        "unknown field 'states'; known fields here: for, id, state");
+  }
+
+  @Test
+  void unknownFieldInJson() {
+    Result r =
+        ScenarioLoader.load(
+            "broken.json",
+            """
+            {
+              "name": "x",
+              "trigger": { "type": "manual" },
+              "actions": [
+                { "type": "log_event", "message": "x", "colour": "red" }
+              ]
+            }
+            """);
+    ScenarioProblem p = assertInstanceOf(Rejected.class, r).problems().get(0);
+    assertProblem(p, 5, 44, "actions[0].colour", "unknown field 'colour'");
+  }
+
+  @Test
   void twoKeysInOneCondition() {
     assertProblem(
         onlyProblem(
