@@ -22,6 +22,13 @@ import dev.orchestrator.protocol.component.ComponentView;
 import dev.orchestrator.protocol.component.FsmState;
 import dev.orchestrator.protocol.component.LifecycleCommand;
 import dev.orchestrator.protocol.component.SimulatedFault;
+import dev.orchestrator.protocol.scenario.Scenario;
+import dev.orchestrator.protocol.scenario.ScenarioLoader;
+import dev.orchestrator.protocol.scenario.ScenarioProblem;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -104,7 +111,10 @@ class SerializationBindingTest {
         new ComponentHistory(
             "oven-1",
             List.of(new ComponentHistory.StateEntry(FsmState.UNKNOWN, FsmState.STOPPED, null, AT)),
-            List.of(new ComponentHistory.HealthEntry(HEALTH, AT))));
+            List.of(new ComponentHistory.HealthEntry(HEALTH, AT))),
+        scenario("design-example.yaml"),
+        scenario("every-kind.yaml"),
+        new ScenarioProblem("a.yaml", 7, 1, "colour", "unknown field 'colour'"));
   }
 
   @ParameterizedTest
@@ -127,6 +137,16 @@ class SerializationBindingTest {
     TestProbe<StatusReply<ComponentHistory>> historyProbe = testKit.createTestProbe();
     var history = new ComponentCommand.GetHistory(historyProbe.getRef());
     assertEquals(history, roundTrip(history));
+  }
+
+  private static Scenario scenario(String resource) {
+    try (InputStream in =
+        SerializationBindingTest.class.getResourceAsStream("/scenarios/" + resource)) {
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return ((ScenarioLoader.Loaded) ScenarioLoader.load(resource, text)).scenario();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static Object roundTrip(Object message) {
