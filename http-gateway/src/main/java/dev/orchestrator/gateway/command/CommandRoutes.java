@@ -6,6 +6,8 @@ import akka.http.javadsl.model.headers.Location;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
 import akka.pattern.StatusReply;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
 import dev.orchestrator.Bootstrap;
 import dev.orchestrator.command.CommandEntity;
 import dev.orchestrator.gateway.ApiRoutes;
@@ -31,7 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -44,6 +45,7 @@ public final class CommandRoutes extends ApiRoutes {
   private static final int DEFAULT_LIMIT = 100;
   private static final int MAX_LIMIT = 1000;
   static final int MAX_BATCH = 1000;
+  static final int BATCH_PARALLELISM = 32;
 
   private final Bootstrap.Services services;
   private final Duration askTimeout;
@@ -104,9 +106,9 @@ public final class CommandRoutes extends ApiRoutes {
 
   /**
    * Every command of the batch is checked first (a batch with any problem persists nothing), then
-   * all are submitted at once; each is acknowledged after its own first event is committed. 202
-   * when all were accepted; 207 with the accepted ids and, for the others, why (a timeout: the
-   * command may or may not exist; resubmit it with an idempotency key to be sure).
+   * submitted, 32 at a time; each is acknowledged after its own first event is committed. 202 when
+   * all were accepted; 207 with the accepted ids and, for the others, why (a timeout: the command
+   * may or may not exist; resubmit it with an idempotency key to be sure).
    */
   private Route submitBatch(CommandBody[] bodies) {
     if (bodies.length == 0 || bodies.length > MAX_BATCH) {
@@ -126,24 +128,25 @@ public final class CommandRoutes extends ApiRoutes {
     if (!problems.isEmpty()) {
       throw badRequest(String.join("; ", problems));
     }
-    List<CompletableFuture<CommandResponse.Item>> items = new ArrayList<>();
-    for (CommandSpec spec : specs) {
-      items.add(
-          this.<CommandView>ask(
-                  idFor(spec),
-                  replyTo -> new CommandRequest.Submit(spec, null, replyTo),
-                  Problem::badRequest)
-              .handle(
-                  (view, failure) ->
-                      failure == null
-                          ? new CommandResponse.Item(view.id(), view.status().name(), null)
-                          : new CommandResponse.Item(
-                              null, null, ErrorMapping.unwrap(failure).getMessage()))
-              .toCompletableFuture());
-    }
+    // At most BATCH_PARALLELISM submits of one batch in flight: each ask's timeout then measures
+    // the command's own wait, not its place in a queue of a thousand (which timed out under load).
     CompletionStage<List<CommandResponse.Item>> all =
-        CompletableFuture.allOf(items.toArray(CompletableFuture[]::new))
-            .thenApply(done -> items.stream().map(CompletableFuture::join).toList());
+        Source.from(specs)
+            .mapAsync(
+                BATCH_PARALLELISM,
+                spec ->
+                    this.<CommandView>ask(
+                            idFor(spec),
+                            replyTo -> new CommandRequest.Submit(spec, null, replyTo),
+                            Problem::badRequest)
+                        .handle(
+                            (view, failure) ->
+                                failure == null
+                                    ? new CommandResponse.Item(
+                                        view.id(), view.status().name(), null)
+                                    : new CommandResponse.Item(
+                                        null, null, ErrorMapping.unwrap(failure).getMessage())))
+            .runWith(Sink.seq(), services.system());
     return onSuccess(
         all,
         accepted ->
