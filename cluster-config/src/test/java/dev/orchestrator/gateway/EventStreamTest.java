@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orchestrator.node.testkit.Api;
+import dev.orchestrator.node.testkit.Await;
 import dev.orchestrator.node.testkit.TestNodes;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -101,6 +102,33 @@ class EventStreamTest {
       assertEquals("command.Submitted", first.type(), "no component event comes first");
       assertEquals(id, first.data().path("entityId").asText());
       assertTrue(first.id().startsWith("command-"), first.id());
+    }
+  }
+
+  @Test
+  void lifecycleRunsAreStreamedToo() throws Exception {
+    gw.register("sse-run", "{\"driver\":\"simulated\",\"groups\":[\"sse\"]}");
+    Await.until(
+        WITHIN,
+        () ->
+            assertEquals(
+                "STOPPED",
+                Api.json(gw.admin.get("/api/v1/components/sse-run")).path("state").asText()));
+    Await.until(
+        WITHIN,
+        () ->
+            assertEquals(
+                1, Api.json(gw.admin.get("/api/v1/components?group=sse")).path("items").size()));
+    try (SseClient stream = open("?types=lifecycle", null)) {
+      HttpResponse<String> r =
+          gw.admin.post(
+              "/api/v1/lifecycle", "{\"target\":\"group:sse\",\"command\":\"CMD_INITIALIZED\"}");
+      assertEquals(202, r.statusCode(), r::body);
+      String runId = Api.json(r).path("id").asText();
+      assertEquals("lifecycle.Started", stream.next(WITHIN).type());
+      SseClient.Event finished = stream.next(e -> e.type().equals("lifecycle.Finished"), WITHIN);
+      assertEquals(runId, finished.data().path("entityId").asText());
+      assertEquals("SUCCEEDED", finished.data().path("event").path("status").asText());
     }
   }
 

@@ -52,6 +52,7 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * One lifecycle run: a command sent to many components, step by step in dependency order, each step
@@ -73,6 +74,10 @@ public final class LifecycleRunEntity
 
   public static final EntityTypeKey<LifecycleRunCommand> ENTITY_TYPE_KEY =
       EntityTypeKey.create(LifecycleRunCommand.class, "LifecycleRun");
+
+  /** Run events are spread over these tags, for the event stream and later read sides. */
+  public static final List<String> TAGS =
+      IntStream.range(0, 4).mapToObj(i -> "lifecycle-" + i).toList();
 
   static final Duration POLL_INTERVAL = Duration.ofMillis(200);
   static final Duration IDLE_AFTER_FINISH = Duration.ofSeconds(30);
@@ -123,6 +128,11 @@ public final class LifecycleRunEntity
   @Override
   public LifecycleRunState emptyState() {
     return new Empty();
+  }
+
+  @Override
+  public Set<String> tagsFor(LifecycleRunEvent event) {
+    return Set.of(TAGS.get(Math.floorMod(runId.hashCode(), TAGS.size())));
   }
 
   @Override

@@ -22,6 +22,7 @@ import dev.orchestrator.gateway.Json;
 import dev.orchestrator.gateway.Problem;
 import dev.orchestrator.gateway.auth.Caller;
 import dev.orchestrator.gateway.auth.Role;
+import dev.orchestrator.lifecycle.LifecycleRunEntity;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -48,7 +49,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class EventStreamRoutes extends ApiRoutes {
   /** The event families a client can ask for, and the journal tags that carry them. */
   static final Map<String, List<String>> FAMILIES =
-      Map.of("component", ComponentEntity.TAGS, "command", CommandTags.TAGS);
+      Map.of(
+          "component",
+          ComponentEntity.TAGS,
+          "command",
+          CommandTags.TAGS,
+          "lifecycle",
+          LifecycleRunEntity.TAGS);
 
   static final int MAX_STREAMS = 64;
   private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
@@ -178,7 +185,9 @@ public final class EventStreamRoutes extends ApiRoutes {
   /** tag → family for the requested families (all when {@code types} is absent). */
   private static Map<String, String> families(Optional<String> types) {
     List<String> wanted =
-        types.map(t -> List.of(t.split(",", -1))).orElse(List.of("component", "command"));
+        types
+            .map(t -> List.of(t.split(",", -1)))
+            .orElse(List.of("component", "command", "lifecycle"));
     Map<String, String> tagFamilies = new LinkedHashMap<>();
     for (String family : wanted) {
       List<String> tags = FAMILIES.get(family.trim());
