@@ -216,10 +216,7 @@ public final class ComponentEntity
         .thenRun(
             state -> {
               stopDriver();
-              // Not remembered any more: a deregistered component stops until asked again.
-              if (shard != null) {
-                shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
-              }
+              leaveMemory();
             })
         .thenReply(command.replyTo(), state -> StatusReply.ack());
   }
@@ -413,10 +410,23 @@ public final class ComponentEntity
     return t.getClass().getSimpleName() + ": " + t.getMessage();
   }
 
+  /**
+   * Refuses a request to a component that is not registered. The entity then leaves memory: it was
+   * started (and so remembered by sharding) only to answer this, and must not be started again at
+   * every node start for each id anyone ever asked about.
+   */
   private <T> ReplyEffect<ComponentEvent, ComponentState> notRegistered(
       ActorRef<StatusReply<T>> replyTo) {
+    leaveMemory();
     return Effect()
         .reply(replyTo, StatusReply.error("component '" + componentId + "' is not registered"));
+  }
+
+  /** Passivates the entity, which also removes it from sharding's remembered entities. */
+  private void leaveMemory() {
+    if (shard != null) {
+      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+    }
   }
 
   /** The view with the newest lastSeen (polls that changed nothing are not journaled). */
