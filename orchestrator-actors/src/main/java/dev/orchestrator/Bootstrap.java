@@ -14,6 +14,7 @@ import dev.orchestrator.command.readside.CommandRepository;
 import dev.orchestrator.component.ComponentEntity;
 import dev.orchestrator.component.ComponentProjection;
 import dev.orchestrator.component.ComponentRepository;
+import dev.orchestrator.component.ComponentSettings;
 import dev.orchestrator.db.Database;
 import dev.orchestrator.lifecycle.LifecycleRunEntity;
 import dev.orchestrator.lifecycle.ShardedComponentPort;
@@ -49,6 +50,8 @@ public final class Bootstrap {
   public static Services init(ActorSystem<?> system, Database database, HandlerRegistry handlers) {
     Executor blocking =
         system.dispatchers().lookup(DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
+    // Read once here so that a component setting that cannot work stops the start, not an entity.
+    ComponentSettings.of(system);
     ComponentEntity.init(system);
     ComponentProjection.init(system, database.dataSource());
     ExecutorDirectory.get(system)

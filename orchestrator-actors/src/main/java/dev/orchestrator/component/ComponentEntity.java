@@ -30,7 +30,6 @@ import dev.orchestrator.component.ComponentState.Unregistered;
 import dev.orchestrator.component.driver.ComponentDriver;
 import dev.orchestrator.component.driver.ComponentDrivers;
 import dev.orchestrator.component.driver.DriverException;
-import dev.orchestrator.component.driver.Observation;
 import dev.orchestrator.component.driver.simulated.SimulatedDriver;
 import dev.orchestrator.protocol.component.BreakerState;
 import dev.orchestrator.protocol.component.ComponentCommand;
@@ -41,28 +40,20 @@ import dev.orchestrator.protocol.component.ComponentCommand.Lifecycle;
 import dev.orchestrator.protocol.component.ComponentCommand.Register;
 import dev.orchestrator.protocol.component.ComponentCommand.Simulate;
 import dev.orchestrator.protocol.component.ComponentEvent;
-import dev.orchestrator.protocol.component.ComponentEvent.BreakerClosed;
 import dev.orchestrator.protocol.component.ComponentEvent.BreakerHalfOpened;
-import dev.orchestrator.protocol.component.ComponentEvent.BreakerOpened;
 import dev.orchestrator.protocol.component.ComponentEvent.Deregistered;
 import dev.orchestrator.protocol.component.ComponentEvent.FaultInjected;
-import dev.orchestrator.protocol.component.ComponentEvent.Faulted;
 import dev.orchestrator.protocol.component.ComponentEvent.HealthChanged;
 import dev.orchestrator.protocol.component.ComponentEvent.LifecycleRequested;
-import dev.orchestrator.protocol.component.ComponentEvent.Recovered;
 import dev.orchestrator.protocol.component.ComponentEvent.Registered;
 import dev.orchestrator.protocol.component.ComponentEvent.SpecChanged;
-import dev.orchestrator.protocol.component.ComponentEvent.StateChanged;
-import dev.orchestrator.protocol.component.ComponentEvent.Unreachable;
 import dev.orchestrator.protocol.component.ComponentFsm;
 import dev.orchestrator.protocol.component.ComponentView;
 import dev.orchestrator.protocol.component.FsmState;
 import dev.orchestrator.protocol.component.LifecycleCommand;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -100,13 +91,11 @@ public final class ComponentEntity
   private final ComponentSettings settings;
   private final long epoch;
 
-  // Per incarnation, never journaled: what a poll that changes nothing would otherwise persist.
+  // Per incarnation, never journaled.
   private ComponentDriver driver;
   private int driverGeneration;
   private boolean pollInFlight;
-  private int missedPolls;
-  private int failures;
-  private Instant lastSeen;
+  private final Observer observer;
 
   private ComponentEntity(
       String componentId,
@@ -121,6 +110,7 @@ public final class ComponentEntity
     this.shard = shard;
     this.settings = ComponentSettings.of(context.getSystem());
     this.epoch = Epochs.current(context.getSystem());
+    this.observer = new Observer(componentId, settings);
   }
 
   /** An entity outside sharding (tests): it cannot passivate itself. */
@@ -226,10 +216,7 @@ public final class ComponentEntity
         .thenRun(
             state -> {
               stopDriver();
-              // Not remembered any more: a deregistered component stops until asked again.
-              if (shard != null) {
-                shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
-              }
+              leaveMemory();
             })
         .thenReply(command.replyTo(), state -> StatusReply.ack());
   }
@@ -318,19 +305,7 @@ public final class ComponentEntity
       }
       Duration interval = state.spec().pollInterval();
       armPoll(wait.compareTo(interval) < 0 ? wait : interval);
-      // A poll the open breaker holds back is a missed poll: nobody saw the component.
-      missedPolls++;
-      if (!state.unreachable() && missedPolls >= settings.unreachableAfterMissedPolls()) {
-        return Effect()
-            .persist(
-                new Unreachable(
-                    componentId,
-                    missedPolls,
-                    "not polled while the circuit breaker is open",
-                    Instant.now()))
-            .thenNoReply();
-      }
-      return Effect().noReply();
+      return journal(observer.heldBack(state, Instant.now()));
     }
     poll(state);
     return Effect().noReply();
@@ -362,9 +337,11 @@ public final class ComponentEntity
     }
     pollInFlight = false;
     armPoll(state.spec().pollInterval());
-    return polled.observation() != null
-        ? answered(state, polled.observation())
-        : failed(state, polled.failure(), true);
+    Instant now = Instant.now();
+    return journal(
+        polled.observation() != null
+            ? observer.answered(state, polled.observation(), now)
+            : observer.failed(state, polled.failure(), true, now));
   }
 
   private ReplyEffect<ComponentEvent, ComponentState> sent(Active state, Sent sent) {
@@ -377,7 +354,7 @@ public final class ComponentEntity
     context
         .getLog()
         .warn("{} could not be sent to {}: {}", sent.command(), componentId, sent.failure());
-    return failed(state, sent.failure(), false);
+    return journal(observer.failed(state, sent.failure(), false, Instant.now()));
   }
 
   private ReplyEffect<ComponentEvent, ComponentState> healthChecked(
@@ -392,58 +369,7 @@ public final class ComponentEntity
         .thenNoReply();
   }
 
-  /** The component answered a poll: journal what changed, if anything. */
-  private ReplyEffect<ComponentEvent, ComponentState> answered(Active state, Observation seen) {
-    missedPolls = 0;
-    failures = 0;
-    lastSeen = seen.at();
-    Instant now = Instant.now();
-    List<ComponentEvent> events = new ArrayList<>();
-    if (state.unreachable()) {
-      events.add(new Recovered(componentId, now));
-    }
-    if (state.breaker() != BreakerState.CLOSED) {
-      events.add(new BreakerClosed(componentId, now));
-    }
-    Active current = state;
-    for (ComponentEvent event : events) {
-      current = (Active) current.apply(event, settings.historySize());
-    }
-    String error =
-        seen.error()
-            ? (seen.errorMessage() == null ? "the component reports an error" : seen.errorMessage())
-            : null;
-    if (seen.state() != current.state() || !Objects.equals(error, current.error())) {
-      events.add(new StateChanged(componentId, current.state(), seen.state(), error, now));
-      if (seen.state() == FsmState.FAULT && current.state() != FsmState.FAULT) {
-        events.add(new Faulted(componentId, error, now));
-      }
-    }
-    return events.isEmpty() ? Effect().noReply() : Effect().persist(events).thenNoReply();
-  }
-
-  /** A driver call failed: count it, and journal unreachability or an opening breaker. */
-  private ReplyEffect<ComponentEvent, ComponentState> failed(
-      Active state, String reason, boolean poll) {
-    failures++;
-    if (poll) {
-      missedPolls++;
-    }
-    Instant now = Instant.now();
-    List<ComponentEvent> events = new ArrayList<>();
-    if (poll && !state.unreachable() && missedPolls >= settings.unreachableAfterMissedPolls()) {
-      events.add(new Unreachable(componentId, missedPolls, reason, now));
-    }
-    boolean probeFailed = state.breaker() == BreakerState.HALF_OPEN;
-    if (probeFailed
-        || (state.breaker() == BreakerState.CLOSED
-            && failures >= settings.breakerFailuresToOpen())) {
-      Duration backoff =
-          probeFailed
-              ? settings.nextBackoff(state.breakerBackoff())
-              : settings.breakerInitialBackoff();
-      events.add(new BreakerOpened(componentId, failures, backoff, now.plus(backoff), reason, now));
-    }
+  private ReplyEffect<ComponentEvent, ComponentState> journal(List<ComponentEvent> events) {
     return events.isEmpty() ? Effect().noReply() : Effect().persist(events).thenNoReply();
   }
 
@@ -463,8 +389,7 @@ public final class ComponentEntity
     }
     driverGeneration++;
     pollInFlight = false;
-    missedPolls = 0;
-    failures = 0;
+    observer.reset();
   }
 
   private void armPoll(Duration delay) {
@@ -485,15 +410,29 @@ public final class ComponentEntity
     return t.getClass().getSimpleName() + ": " + t.getMessage();
   }
 
+  /**
+   * Refuses a request to a component that is not registered. The entity then leaves memory: it was
+   * started (and so remembered by sharding) only to answer this, and must not be started again at
+   * every node start for each id anyone ever asked about.
+   */
   private <T> ReplyEffect<ComponentEvent, ComponentState> notRegistered(
       ActorRef<StatusReply<T>> replyTo) {
+    leaveMemory();
     return Effect()
         .reply(replyTo, StatusReply.error("component '" + componentId + "' is not registered"));
+  }
+
+  /** Passivates the entity, which also removes it from sharding's remembered entities. */
+  private void leaveMemory() {
+    if (shard != null) {
+      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+    }
   }
 
   /** The view with the newest lastSeen (polls that changed nothing are not journaled). */
   private StatusReply<ComponentView> view(ComponentState state) {
     ComponentView view = ((Active) state).view();
+    Instant lastSeen = observer.lastSeen();
     if (lastSeen != null && (view.lastSeen() == null || lastSeen.isAfter(view.lastSeen()))) {
       view = view.withLastSeen(lastSeen);
     }

@@ -120,8 +120,12 @@ public sealed interface ComponentState extends JsonSerializable {
       if (event instanceof Deregistered) {
         return new Unregistered();
       } else if (event instanceof SpecChanged e) {
-        return with(e.spec(), state, desiredState, error, health, unreachable, lastSeen)
-            .touched(at);
+        Active changed =
+            with(e.spec(), state, desiredState, error, health, unreachable, lastSeen).touched(at);
+        // Only a simulated component has a fault to inject.
+        return "simulated".equals(e.spec().driver())
+            ? changed
+            : changed.withFault(SimulatedFault.NONE, at);
       } else if (event instanceof LifecycleRequested e) {
         return with(spec, state, e.desired(), error, health, unreachable, lastSeen).touched(at);
       } else if (event instanceof StateChanged e) {
@@ -174,23 +178,7 @@ public sealed interface ComponentState extends JsonSerializable {
       } else if (event instanceof BreakerClosed) {
         return withBreaker(BreakerState.CLOSED, breakerBackoff, null, at);
       } else if (event instanceof FaultInjected e) {
-        return new Active(
-            id,
-            spec,
-            state,
-            desiredState,
-            error,
-            health,
-            unreachable,
-            breaker,
-            breakerBackoff,
-            breakerRetryAt,
-            e.fault(),
-            stateHistory,
-            healthHistory,
-            lastSeen,
-            registeredAt,
-            at);
+        return withFault(e.fault(), at);
       }
       // Registered of a registered component does not happen: the entity persists SpecChanged.
       return this;
@@ -237,6 +225,26 @@ public sealed interface ComponentState extends JsonSerializable {
           backoff,
           retryAt,
           fault,
+          stateHistory,
+          healthHistory,
+          lastSeen,
+          registeredAt,
+          at);
+    }
+
+    private Active withFault(SimulatedFault newFault, Instant at) {
+      return new Active(
+          id,
+          spec,
+          state,
+          desiredState,
+          error,
+          health,
+          unreachable,
+          breaker,
+          breakerBackoff,
+          breakerRetryAt,
+          newFault,
           stateHistory,
           healthHistory,
           lastSeen,

@@ -359,6 +359,21 @@ class ComponentLifecycleTest {
   }
 
   @Test
+  void aComponentThatStopsBeingSimulatedLosesItsFault() {
+    registerAndAwaitStopped();
+    simulate(SimulatedFault.SLOW);
+
+    var changed =
+        entity.<StatusReply<ComponentView>>runCommand(
+            replyTo ->
+                new Register(
+                    new ComponentSpec("http", "http://10.0.0.5:8001", null, null, null), replyTo));
+
+    assertEquals(SimulatedFault.NONE, changed.reply().getValue().fault());
+    assertEquals(SimulatedFault.NONE, ((Active) entity.restart().state()).fault());
+  }
+
+  @Test
   void faultsCanOnlyBeInjectedIntoSimulatedComponents() {
     entity.<StatusReply<ComponentView>>runCommand(
         replyTo ->
