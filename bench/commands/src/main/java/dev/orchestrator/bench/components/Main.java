@@ -338,13 +338,15 @@ public final class Main {
       List<Double> runTotals = new ArrayList<>();
       List<Double> runAcks = new ArrayList<>();
       int failed = 0;
-      for (int r = 0; r < options.lcRuns(); r++) {
+      int warm = options.lcWarmup();
+      for (int r = -warm; r < options.lcRuns(); r++) {
+        boolean measured = r >= 0;
         Instant sent = Instant.now();
         long s0 = System.nanoTime();
         RawHttp.Response resp =
             api.post("/api/v1/lifecycle",
                 "{\"target\":\"group:bench-lc\",\"command\":\"CMD_INITIALIZED\",\"order\":\"dependencies\"}");
-        runAcks.add((System.nanoTime() - s0) / 1e6);
+        double ackMs = (System.nanoTime() - s0) / 1e6;
         if (resp.status() != 202) {
           throw new IllegalStateException("POST /api/v1/lifecycle -> " + resp.status() + " " + resp.body());
         }
@@ -352,11 +354,16 @@ public final class Main {
         JsonNode report = awaitRun(api, runId, 120);
         Instant runEnd = Api.instant(report.path("finishedAt"));
         double runMs = Duration.between(sent, runEnd).toNanos() / 1e6;
-        runTotals.add(runMs);
+        if (measured) {
+          runTotals.add(runMs);
+          runAcks.add(ackMs);
+        }
         int reached = 0;
         for (JsonNode step : report.path("steps")) {
           for (JsonNode o : step.path("components")) {
-            if ("REACHED".equals(o.path("status").asText())) {
+            if (!measured) {
+              reached += "REACHED".equals(o.path("status").asText()) ? 1 : 0;
+            } else if ("REACHED".equals(o.path("status").asText())) {
               perComp[k] = Duration.between(sent, Api.instant(o.path("finishedAt"))).toNanos() / 1e6;
               Instant sa = Api.instant(o.path("sentAt"));
               perSent[k] = sa == null ? Double.NaN : Duration.between(sent, sa).toNanos() / 1e6;
@@ -367,8 +374,8 @@ public final class Main {
             }
           }
         }
-        System.out.printf(Locale.ROOT, "  run %d: %s, %d/%d REACHED, POST->run finishedAt %.0f ms (202 after %.1f ms)%n",
-            r + 1, report.path("status").asText(), reached, n, runMs, runAcks.get(runAcks.size() - 1));
+        System.out.printf(Locale.ROOT, "  %s: %s, %d/%d REACHED, POST->run finishedAt %.0f ms (202 after %.1f ms)%n",
+            measured ? "run " + (r + 1) : "warm-up run (not counted)", report.path("status").asText(), reached, n, runMs, ackMs);
         // Back to STOPPED, unmeasured.
         RawHttp.Response back =
             api.post("/api/v1/lifecycle",
@@ -501,6 +508,12 @@ public final class Main {
     int clients = options.clients();
     System.out.printf(Locale.ROOT, "-- (c) %d simulated components, pollInterval %s, on one node --%n", n, poll);
     NodeProcess proc = new NodeProcess(node.pid());
+    int window = options.baselineSeconds();
+    double idleCores = window > 0 ? proc.cores(window) : Double.NaN;
+    if (window > 0) {
+      System.out.printf(Locale.ROOT, "  node CPU with no components registered (%d s, nothing sent to it): %.3f cores (%s)%n",
+          window, idleCores, Machine.loadAverage());
+    }
     long ord0 = maxOrdering();
     long reg0 = System.nanoTime();
     List<String> ids = new ArrayList<>(n);
@@ -615,6 +628,8 @@ public final class Main {
     Machine.Cpu m1 = Machine.Cpu.now();
     long ordEnd = maxOrdering();
     long snapEnd = count("SELECT count(*) FROM snapshot");
+    // The sampler's GETs cost the node CPU too: a window without them shows what polling costs.
+    double quietCores = window > 0 && node.alive() ? proc.cores(window) : Double.NaN;
     boolean alive = node.alive();
     long[] heapEnd = alive ? proc.heapKib() : null;
     if (heapEnd != null) {
@@ -653,6 +668,14 @@ public final class Main {
     System.out.printf(Locale.ROOT, "  node CPU: %.1f CPU-s over %.1f s = %.2f cores (%.0f%% of one core; %.1f us per poll)%n",
         nodeCpuS, wall, cores, cores * 100, nodeCpuS * 1e6 / (n * wall * 1000.0 / pollMs));
     System.out.println("  whole machine: " + m1.since(m0) + " (the bench JVM is the sampler)");
+    String polling = "";
+    if (window > 0) {
+      double perPollUs = (quietCores - idleCores) * 1e6 / (n * 1000.0 / pollMs);
+      polling = String.format(Locale.ROOT,
+          "without the sampler's GETs (%d s after the phase) %.3f cores; with no components (before registering) %.3f cores; so polling costs ~%.3f cores = ~%.0f us of node CPU per poll",
+          window, quietCores, idleCores, quietCores - idleCores, perPollUs);
+      System.out.println("  node CPU " + polling);
+    }
     System.out.printf(Locale.ROOT, "  node RSS: %s%n", rssLine(rss));
     System.out.printf(Locale.ROOT, "  node heap: %s%n", heapLine(heapUsed, heapCommitted, live));
     System.out.printf(Locale.ROOT, "  journal during the steady phase: %d rows%s; snapshots %d -> %d%n",
@@ -669,6 +692,9 @@ public final class Main {
     summary.add(String.format(Locale.ROOT,
         "(c) %d components polled every %s, %d s steady: node CPU %.2f cores (%.1f CPU-s; %.1f us per poll); machine: %s",
         n, poll, seconds, cores, nodeCpuS, nodeCpuS * 1e6 / (n * wall * 1000.0 / pollMs), m1.since(m0)));
+    if (!polling.isEmpty()) {
+      summary.add("(c) node CPU " + polling);
+    }
     summary.add("(c) node RSS " + rssLine(rss) + "; heap " + heapLine(heapUsed, heapCommitted, live));
     summary.add(String.format(Locale.ROOT, "(c) journal rows written during the steady phase: %d%s", rows, byType.isEmpty() ? "" : " " + byType));
     summary.add(String.format(Locale.ROOT,
@@ -683,6 +709,8 @@ public final class Main {
     c.put("steady_s", wall);
     c.put("node_cpu_s", nodeCpuS);
     c.put("node_cores", cores);
+    c.put("node_cores_without_sampler", quietCores);
+    c.put("node_cores_no_components", idleCores);
     c.put("rss_kib", rss);
     c.put("heap_used_kib", heapUsed);
     c.put("heap_committed_kib", heapCommitted);

@@ -40,6 +40,16 @@ final class NodeProcess {
     }
   }
 
+  /** The node's CPU use in cores over the next {@code seconds} (waits that long), or NaN. */
+  double cores(int seconds) {
+    long c0 = cpuNanos();
+    long w0 = System.nanoTime();
+    Machine.parkUntil(w0 + TimeUnit.SECONDS.toNanos(seconds));
+    long c1 = cpuNanos();
+    long w1 = System.nanoTime();
+    return c0 < 0 || c1 < 0 ? Double.NaN : (double) (c1 - c0) / (w1 - w0);
+  }
+
   /** Resident set size in KiB (VmRSS), or -1. */
   long rssKib() {
     try {

@@ -25,6 +25,7 @@ final class Options {
         --lc-layers=1             dependency layers (1: no dependsOn, one step; L: each component of
                                   layer k depends on one of layer k-1, L steps)
         --lc-runs=3               measured group runs (each CMD_INITIALIZED, then an unmeasured CMD_STOPPED back)
+        --lc-warmup=1             unmeasured group runs before them (the first run after start is slower: JIT)
         --lc-poll-interval=100ms  pollInterval of the phase's components (the minimum)
         --rt-tries=50             single-component round trips (POST .../lifecycle, then GET until reached)
         --transition-time=200ms   the simulated driver's transition time, passed to the node as
@@ -35,6 +36,8 @@ final class Options {
         --seconds=60              steady phase length
         --warm-s=10               wait after the journal went quiet before the steady phase
         --samples-per-s=200       GET /api/v1/components/{random id} per second for the poll lag
+        --baseline-s=10           node CPU windows without the sampler: with no components (before
+                                  registering) and after the steady phase (0: skip both)
       node and run
         --jar=PATH                orchestrator fat jar (run.sh passes cluster-config/target/orchestrator.jar)
         --node-java-opts=-Xmx1g   JVM options of the node
@@ -141,6 +144,10 @@ final class Options {
     return integer("lc-runs", 3, 1);
   }
 
+  int lcWarmup() {
+    return integer("lc-warmup", 1, 0);
+  }
+
   long lcPollMs() {
     return millis("lc-poll-interval", "100ms");
   }
@@ -167,6 +174,10 @@ final class Options {
 
   int warmSeconds() {
     return integer("warm-s", 10, 0);
+  }
+
+  int baselineSeconds() {
+    return integer("baseline-s", 10, 0);
   }
 
   int samplesPerSecond() {
