@@ -21,8 +21,8 @@ import java.util.stream.Stream;
  * and {@code synchronous_commit} on, shared by both systems: the orchestrator uses database {@code
  * postgres}, db-scheduler a database of its own on the same server.
  */
-final class Database implements AutoCloseable {
-  static final String USER = "postgres";
+public final class Database implements AutoCloseable {
+  public static final String USER = "postgres";
 
   private final EmbeddedPostgres postgres;
   private final Path dataDir;
@@ -32,7 +32,7 @@ final class Database implements AutoCloseable {
     this.dataDir = dataDir;
   }
 
-  static Database start() throws IOException {
+  public static Database start() throws IOException {
     Path dataDir = Files.createTempDirectory("bench-commands-pg-");
     try {
       EmbeddedPostgres pg =
@@ -52,21 +52,21 @@ final class Database implements AutoCloseable {
     }
   }
 
-  int port() {
+  public int port() {
     return postgres.getPort();
   }
 
   /** Always 127.0.0.1: the bench never talks to any other address. */
-  String jdbcUrl(String database) {
+  public String jdbcUrl(String database) {
     return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database;
   }
 
-  Connection connect(String database) throws SQLException {
+  public Connection connect(String database) throws SQLException {
     return DriverManager.getConnection(jdbcUrl(database), USER, "");
   }
 
   /** The postmaster's pid (first line of postmaster.pid), for run.sh's last-resort cleanup. */
-  OptionalLong postmasterPid() {
+  public OptionalLong postmasterPid() {
     try {
       List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"), StandardCharsets.UTF_8);
       return lines.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(lines.get(0).trim()));
@@ -75,12 +75,12 @@ final class Database implements AutoCloseable {
     }
   }
 
-  Path dataDir() {
+  public Path dataDir() {
     return dataDir;
   }
 
   /** "PostgreSQL 14.15 ..., fsync=on, synchronous_commit=on". */
-  String describe() {
+  public String describe() {
     try (Connection c = connect("postgres");
         Statement s = c.createStatement()) {
       String version = one(s, "SHOW server_version");
@@ -100,7 +100,7 @@ final class Database implements AutoCloseable {
   }
 
   /** A checkpoint, so that the previous phase's dirty pages are not flushed during the next. */
-  void checkpoint() {
+  public void checkpoint() {
     try (Connection c = connect("postgres");
         Statement s = c.createStatement()) {
       s.execute("CHECKPOINT");

@@ -12,14 +12,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /** Facts about this machine, and waiting for it to go quiet between phases. */
-final class Machine {
+public final class Machine {
   private Machine() {}
 
-  static int nproc() {
+  public static int nproc() {
     return Runtime.getRuntime().availableProcessors();
   }
 
-  static String cpuModel() {
+  public static String cpuModel() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
         if (line.startsWith("model name")) {
@@ -32,7 +32,7 @@ final class Machine {
     return "unknown CPU";
   }
 
-  static String memTotal() {
+  public static String memTotal() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
         if (line.startsWith("MemTotal:")) {
@@ -47,7 +47,7 @@ final class Machine {
   }
 
   /** The first line of {@code java -version} for the java that runs this bench (and the node). */
-  static String javaVersionLine(String java) {
+  public static String javaVersionLine(String java) {
     try {
       Process p = new ProcessBuilder(java, "-version").redirectErrorStream(true).start();
       String first;
@@ -70,12 +70,12 @@ final class Machine {
     }
   }
 
-  static String java() {
+  public static String java() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
   /** "load 1.23 0.98 0.75" from /proc/loadavg (1, 5, 15 min), or "". */
-  static String loadAverage() {
+  public static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
       return "load " + f[0] + " " + f[1] + " " + f[2];
@@ -85,8 +85,8 @@ final class Machine {
   }
 
   /** CPU use so far: the machine's busy and total jiffies, and this JVM's CPU time. */
-  record Cpu(long busy, long total, long selfNanos, long wallNanos) {
-    static Cpu now() {
+  public record Cpu(long busy, long total, long selfNanos, long wallNanos) {
+    public static Cpu now() {
       long[] t = cpuTimes();
       long self =
           ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
@@ -94,12 +94,12 @@ final class Machine {
     }
 
     /** This JVM's CPU seconds since {@code before} (NaN when unknown). */
-    double selfSecondsSince(Cpu before) {
+    public double selfSecondsSince(Cpu before) {
       return selfNanos >= 0 && before.selfNanos >= 0 ? (selfNanos - before.selfNanos) / 1e9 : Double.NaN;
     }
 
     /** "machine CPU 93% busy over 9.8 s (of 2 CPUs); this JVM used 7.1 CPU-s". */
-    String since(Cpu before) {
+    public String since(Cpu before) {
       double wall = (wallNanos - before.wallNanos) / 1e9;
       StringBuilder sb = new StringBuilder();
       if (busy >= 0 && before.busy >= 0 && total > before.total) {
@@ -134,7 +134,7 @@ final class Machine {
    * the previous phase's background work — projections, autovacuum, JIT — does not land on the next
    * one), at most {@code maxSeconds}. Returns a short description of what happened.
    */
-  static String settle(int maxSeconds, double busyFraction) {
+  public static String settle(int maxSeconds, double busyFraction) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
     long start = System.nanoTime();
     double last = Double.NaN;
@@ -164,7 +164,7 @@ final class Machine {
   }
 
   /** Sleeps until {@code System.nanoTime()} reaches {@code targetNanos}. */
-  static void parkUntil(long targetNanos) {
+  public static void parkUntil(long targetNanos) {
     while (true) {
       long left = targetNanos - System.nanoTime();
       if (left <= 0) {

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * One orchestrator node in a child JVM ({@code java -jar orchestrator.jar}) in {@code cluster} mode
  * against the bench's PostgreSQL, listening on 127.0.0.1 only. Its output goes to a log file.
  */
-final class OrchestratorNode implements AutoCloseable {
+public final class OrchestratorNode implements AutoCloseable {
   private final Process process;
   private final int httpPort;
   private final String token;
@@ -37,7 +37,7 @@ final class OrchestratorNode implements AutoCloseable {
     this.dataDir = dataDir;
   }
 
-  static OrchestratorNode start(Path jar, String javaOpts, Database db, Path logDir)
+  public static OrchestratorNode start(Path jar, String javaOpts, Database db, Path logDir)
       throws IOException {
     if (!Files.isRegularFile(jar)) {
       throw new IOException("orchestrator jar not found: " + jar);
@@ -83,7 +83,7 @@ final class OrchestratorNode implements AutoCloseable {
   }
 
   /** Polls {@code GET /health/ready} until 200; fails at once if the process exits first. */
-  void awaitReady(Duration timeout) throws IOException, InterruptedException {
+  public void awaitReady(Duration timeout) throws IOException, InterruptedException {
     HttpClient client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -118,27 +118,27 @@ final class OrchestratorNode implements AutoCloseable {
             + lastStatus + "); log " + log + ":\n" + tail(40));
   }
 
-  URI baseUri() {
+  public URI baseUri() {
     return URI.create("http://127.0.0.1:" + httpPort);
   }
 
-  String token() {
+  public String token() {
     return token;
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  boolean alive() {
+  public boolean alive() {
     return process.isAlive();
   }
 
-  Path log() {
+  public Path log() {
     return log;
   }
 
-  String tail(int lines) {
+  public String tail(int lines) {
     try {
       List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
       return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));

@@ -18,8 +18,8 @@ import java.util.Locale;
  * 2-core machine) against about 0.03 ms for this, and the load generator shares the two cores with
  * the system under test. Only ever connects to 127.0.0.1.
  */
-final class RawHttp implements Closeable {
-  record Response(int status, String body) {}
+public final class RawHttp implements Closeable {
+  public record Response(int status, String body) {}
 
   private final int port;
   private final int timeoutMs;
@@ -27,7 +27,7 @@ final class RawHttp implements Closeable {
   private OutputStream out;
   private InputStream in;
 
-  RawHttp(int port, int timeoutMs) {
+  public RawHttp(int port, int timeoutMs) {
     this.port = port;
     this.timeoutMs = timeoutMs;
   }
@@ -44,14 +44,25 @@ final class RawHttp implements Closeable {
   }
 
   /** POSTs a JSON body; on any I/O failure the connection is dropped (the next call reconnects). */
-  Response post(String path, String token, String json) throws IOException {
-    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+  public Response post(String path, String token, String json) throws IOException {
+    return request("POST", path, token, json);
+  }
+
+  /**
+   * Any method, with a JSON body or none ({@code json} null, as for GET); on any I/O failure the
+   * connection is dropped (the next call reconnects).
+   */
+  public Response request(String method, String path, String token, String json)
+      throws IOException {
+    byte[] body = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
     String head =
-        "POST " + path + " HTTP/1.1\r\n"
+        method + " " + path + " HTTP/1.1\r\n"
             + "Host: 127.0.0.1:" + port + "\r\n"
             + "Authorization: Bearer " + token + "\r\n"
-            + "Content-Type: application/json\r\n"
-            + "Content-Length: " + body.length + "\r\n"
+            + (json == null ? "" : "Content-Type: application/json\r\n")
+            + (json == null && !method.equals("POST") && !method.equals("PUT")
+                ? ""
+                : "Content-Length: " + body.length + "\r\n")
             + "\r\n";
     try {
       if (socket == null) {
@@ -98,7 +109,9 @@ final class RawHttp implements Closeable {
       }
     }
     byte[] body;
-    if (chunked) {
+    if (code == 204 || code == 304 || code < 200) {
+      body = new byte[0]; // never a body (RFC 9112 6.3), whatever the headers say
+    } else if (chunked) {
       ByteArrayOutputStream buf = new ByteArrayOutputStream();
       while (true) {
         String size = line();

@@ -6,10 +6,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Percentiles (nearest rank) of a set of latencies in milliseconds. */
-record Stats(int count, double p50, double p99, double max, double mean) {
-  static final Stats EMPTY = new Stats(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+public record Stats(int count, double p50, double p99, double max, double mean) {
+  public static final Stats EMPTY = new Stats(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
 
-  static Stats of(double[] values, int count) {
+  public static Stats of(double[] values, int count) {
     if (count == 0) {
       return EMPTY;
     }
@@ -27,12 +27,12 @@ record Stats(int count, double p50, double p99, double max, double mean) {
     return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
   }
 
-  boolean present() {
+  public boolean present() {
     return count > 0;
   }
 
   /** "p50 1.2 / p99 3.4 / max 9.9 ms (n=6000)". */
-  String describe() {
+  public String describe() {
     if (count == 0) {
       return "n/a";
     }
@@ -40,14 +40,14 @@ record Stats(int count, double p50, double p99, double max, double mean) {
         Locale.ROOT, "p50 %s / p99 %s / max %s ms (n=%d)", ms(p50), ms(p99), ms(max), count);
   }
 
-  static String ms(double v) {
+  public static String ms(double v) {
     if (Double.isNaN(v)) {
       return "n/a";
     }
     return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
   }
 
-  Map<String, Object> toMap() {
+  public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("count", count);
     if (count > 0) {

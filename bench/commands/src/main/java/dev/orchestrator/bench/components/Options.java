@@ -1,0 +1,206 @@
+package dev.orchestrator.bench.components;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * bench/components settings: {@code --name=value} (or {@code --name value}), else the environment
+ * variable {@code BENCH_NAME} (upper case, '-' as '_'), else the default. Same rules as
+ * bench/commands.
+ */
+final class Options {
+  static final String USAGE =
+      """
+      usage: bench/components/run.sh [--name=value ...]   (each also as env BENCH_<NAME>, e.g. BENCH_COMPONENTS=1000)
+        --phases=a,b,c            which phases: a registrations, b lifecycle round trip, c many components polled
+        --clients=8               concurrent HTTP clients where the bench uses several
+      (a) registrations
+        --reg-n=100               PUTs per measured round
+        --reg-rounds=3            measured rounds (sequential and 8 clients each)
+        --reg-warmup=200          unmeasured registrations first (its time is printed as "cold")
+      (b) lifecycle round trip
+        --lc-n=50                 components in the group
+        --lc-layers=1             dependency layers (1: no dependsOn, one step; L: each component of
+                                  layer k depends on one of layer k-1, L steps)
+        --lc-runs=3               measured group runs (each CMD_INITIALIZED, then an unmeasured CMD_STOPPED back)
+        --lc-warmup=1             unmeasured group runs before them (the first run after start is slower: JIT)
+        --lc-poll-interval=100ms  pollInterval of the phase's components (the minimum)
+        --rt-tries=50             single-component round trips (POST .../lifecycle, then GET until reached)
+        --transition-time=200ms   the simulated driver's transition time, passed to the node as
+                                  -Dorchestrator.components.simulated.transition-time
+      (c) many components polled on one node
+        --components=10000        components registered (8 clients)
+        --poll-interval=1s        their pollInterval
+        --seconds=60              steady phase length
+        --warm-s=10               wait after the journal went quiet before the steady phase
+        --samples-per-s=200       GET /api/v1/components/{random id} per second for the poll lag
+        --baseline-s=10           node CPU windows without the sampler: with no components (before
+                                  registering) and after the steady phase (0: skip both)
+      node and run
+        --jar=PATH                orchestrator fat jar (run.sh passes cluster-config/target/orchestrator.jar)
+        --node-java-opts=-Xmx1g   JVM options of the node
+        --max-minutes=40          hard deadline for the whole run (then everything is stopped)
+        --out=DIR                 logs and results-*.json (default bench/components/target/results)
+      """;
+
+  final Map<String, String> values = new LinkedHashMap<>();
+
+  static Options parse(String[] args) {
+    Options o = new Options();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("-h") || a.equals("--help")) {
+        System.out.print(USAGE);
+        System.exit(0);
+      }
+      if (!a.startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument: " + a + "\n" + USAGE);
+      }
+      String body = a.substring(2);
+      int eq = body.indexOf('=');
+      if (eq >= 0) {
+        o.values.put(body.substring(0, eq), body.substring(eq + 1));
+      } else if (i + 1 < args.length) {
+        o.values.put(body, args[++i]);
+      } else {
+        throw new IllegalArgumentException("missing value for " + a);
+      }
+    }
+    return o;
+  }
+
+  String str(String name, String dflt) {
+    String v = values.get(name);
+    if (v == null) {
+      v = System.getenv("BENCH_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+    return v == null || v.isBlank() ? dflt : v.trim();
+  }
+
+  int integer(String name, int dflt, int min) {
+    String v = str(name, Integer.toString(dflt));
+    int n;
+    try {
+      n = Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + name + " must be an integer, got " + v);
+    }
+    if (n < min) {
+      throw new IllegalArgumentException("--" + name + " must be >= " + min + ", got " + n);
+    }
+    return n;
+  }
+
+  /** "100ms", "1s", "2m" in milliseconds. */
+  long millis(String name, String dflt) {
+    String v = str(name, dflt).toLowerCase(Locale.ROOT);
+    try {
+      if (v.endsWith("ms")) {
+        return Long.parseLong(v.substring(0, v.length() - 2));
+      }
+      if (v.endsWith("s")) {
+        return Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000);
+      }
+      if (v.endsWith("m")) {
+        return Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 60_000);
+      }
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + name + " must be a duration like 100ms or 1s, got " + v);
+    }
+  }
+
+  boolean phase(char p) {
+    return str("phases", "a,b,c").toLowerCase(Locale.ROOT).indexOf(p) >= 0;
+  }
+
+  int clients() {
+    return integer("clients", 8, 1);
+  }
+
+  int regN() {
+    return integer("reg-n", 100, 1);
+  }
+
+  int regRounds() {
+    return integer("reg-rounds", 3, 1);
+  }
+
+  int regWarmup() {
+    return integer("reg-warmup", 200, 0);
+  }
+
+  int lcN() {
+    return integer("lc-n", 50, 1);
+  }
+
+  int lcLayers() {
+    return integer("lc-layers", 1, 1);
+  }
+
+  int lcRuns() {
+    return integer("lc-runs", 3, 1);
+  }
+
+  int lcWarmup() {
+    return integer("lc-warmup", 1, 0);
+  }
+
+  long lcPollMs() {
+    return millis("lc-poll-interval", "100ms");
+  }
+
+  int rtTries() {
+    return integer("rt-tries", 50, 1);
+  }
+
+  long transitionMs() {
+    return millis("transition-time", "200ms");
+  }
+
+  int components() {
+    return integer("components", 10_000, 1);
+  }
+
+  long pollMs() {
+    return millis("poll-interval", "1s");
+  }
+
+  int seconds() {
+    return integer("seconds", 60, 1);
+  }
+
+  int warmSeconds() {
+    return integer("warm-s", 10, 0);
+  }
+
+  int baselineSeconds() {
+    return integer("baseline-s", 10, 0);
+  }
+
+  int samplesPerSecond() {
+    return integer("samples-per-s", 200, 1);
+  }
+
+  Path jar() {
+    return Path.of(str("jar", "../../cluster-config/target/orchestrator.jar")).toAbsolutePath();
+  }
+
+  String nodeJavaOpts() {
+    return str("node-java-opts", "-Xmx1g");
+  }
+
+  int maxMinutes() {
+    return integer("max-minutes", 40, 1);
+  }
+
+  Path out() {
+    return Path.of(str("out", "target/results")).toAbsolutePath();
+  }
+
+  static String ms(long millis) {
+    return millis % 1000 == 0 ? (millis / 1000) + "s" : millis + "ms";
+  }
+}
