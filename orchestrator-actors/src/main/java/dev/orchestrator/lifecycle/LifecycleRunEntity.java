@@ -21,9 +21,11 @@ import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.SignalHandler;
 import dev.orchestrator.lifecycle.LifecycleRunInternal.Idle;
 import dev.orchestrator.lifecycle.LifecycleRunInternal.Observed;
+import dev.orchestrator.lifecycle.LifecycleRunInternal.ObservedAll;
 import dev.orchestrator.lifecycle.LifecycleRunInternal.Poll;
 import dev.orchestrator.lifecycle.LifecycleRunInternal.RunDeadline;
 import dev.orchestrator.lifecycle.LifecycleRunInternal.SendResult;
+import dev.orchestrator.lifecycle.LifecycleRunInternal.SentAll;
 import dev.orchestrator.lifecycle.LifecycleRunInternal.StepDeadline;
 import dev.orchestrator.lifecycle.LifecycleRunState.Empty;
 import dev.orchestrator.lifecycle.LifecycleRunState.Run;
@@ -52,6 +54,7 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
 /**
@@ -163,8 +166,10 @@ public final class LifecycleRunEntity
             Start.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.view())))
         .onCommand(Get.class, this::get)
         .onCommand(Poll.class, (s, c) -> poll(s))
-        .onCommand(Observed.class, this::observed)
-        .onCommand(SendResult.class, this::sendResult)
+        .onCommand(Observed.class, (s, o) -> observedAll(s, new ObservedAll(List.of(o))))
+        .onCommand(ObservedAll.class, this::observedAll)
+        .onCommand(SendResult.class, (s, r) -> sentAll(s, new SentAll(List.of(r))))
+        .onCommand(SentAll.class, this::sentAll)
         .onCommand(StepDeadline.class, this::stepDeadline)
         .onCommand(RunDeadline.class, (s, c) -> runDeadline(s))
         .onCommand(Idle.class, (s, c) -> s.finished() ? passivate() : Effect().noReply());
@@ -194,62 +199,115 @@ public final class LifecycleRunEntity
     return Effect().reply(get.replyTo(), StatusReply.success(state.view()));
   }
 
+  /**
+   * Looks at every open component of the current step at once; their answers come back together
+   * (one message, so one persist for all of them rather than one commit per component).
+   */
   private ReplyEffect<LifecycleRunEvent, LifecycleRunState> poll(Run state) {
     if (!state.finished()) {
+      List<String> ids = new ArrayList<>();
       for (String id : state.current()) {
         if (state.isOpen(id) && asking.add(id)) {
-          context.pipeToSelf(
-              components.view(id),
-              (view, failure) -> new Observed(id, view, failure == null ? null : reason(failure)));
+          ids.add(id);
         }
+      }
+      if (!ids.isEmpty()) {
+        List<CompletableFuture<Observed>> views =
+            ids.stream()
+                .map(
+                    id ->
+                        components
+                            .view(id)
+                            .handle(
+                                (view, failure) ->
+                                    new Observed(
+                                        id, view, failure == null ? null : reason(failure)))
+                            .toCompletableFuture())
+                .toList();
+        context.pipeToSelf(
+            CompletableFuture.allOf(views.toArray(CompletableFuture[]::new))
+                .thenApply(done -> views.stream().map(CompletableFuture::join).toList()),
+            (all, failure) ->
+                new ObservedAll(
+                    all != null
+                        ? all
+                        : ids.stream()
+                            .map(id -> new Observed(id, null, reason(failure)))
+                            .toList()));
       }
     }
     return Effect().noReply();
   }
 
-  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> observed(Run state, Observed o) {
-    asking.remove(o.componentId());
-    if (state.finished() || !state.current().contains(o.componentId())) {
-      return Effect().noReply();
+  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> observedAll(
+      Run state, ObservedAll batch) {
+    Run run = state;
+    List<LifecycleRunEvent> events = new ArrayList<>();
+    List<Observed> toSend = new ArrayList<>();
+    for (Observed o : batch.all()) {
+      asking.remove(o.componentId());
+      if (run.finished() || !run.current().contains(o.componentId())) {
+        continue;
+      }
+      Decision decision = decide(run, o);
+      if (decision.send()) {
+        toSend.add(o);
+      } else if (decision.event() != null) {
+        events.add(decision.event());
+        run = (Run) run.apply(decision.event());
+      }
     }
+    send(toSend, state.spec().command());
+    return persistAll(state, events);
+  }
+
+  /** What an observation means: an event to persist, the command to send, or nothing yet. */
+  private record Decision(LifecycleRunEvent event, boolean send) {
+    static final Decision WAIT = new Decision(null, false);
+    static final Decision SEND = new Decision(null, true);
+
+    static Decision of(LifecycleRunEvent event) {
+      return new Decision(event, false);
+    }
+  }
+
+  private Decision decide(Run state, Observed o) {
     Outcome outcome = state.outcomes().get(o.componentId());
     Instant now = Instant.now();
     if (o.error() != null) {
-      return persist(state, new Failed(runId, o.componentId(), o.error(), now));
+      return Decision.of(new Failed(runId, o.componentId(), o.error(), now));
     }
     FsmState current = o.view().state();
     LifecycleCommand command = state.spec().command();
     if (outcome.status().equals("SENT")) {
       FsmState expected = FsmState.valueOf(outcome.expected());
       if (current == expected) {
-        return persist(state, new Reached(runId, o.componentId(), current, false, now));
+        return Decision.of(new Reached(runId, o.componentId(), current, false, now));
       }
       if (current == FsmState.FAULT) {
-        return persist(state, new Failed(runId, o.componentId(), faulted(o.view()), now));
+        return Decision.of(new Failed(runId, o.componentId(), faulted(o.view()), now));
       }
-      return Effect().noReply();
+      return Decision.WAIT;
     }
     if (!outcome.status().equals("PENDING")) {
-      return Effect().noReply();
+      return Decision.WAIT;
     }
     if (leadsTo(command).contains(current)) {
-      return persist(state, new Reached(runId, o.componentId(), current, true, now));
+      return Decision.of(new Reached(runId, o.componentId(), current, true, now));
     }
     if (ComponentFsm.isTransitional(current)
         && leadsTo(command).contains(ComponentFsm.restingTarget(current))) {
       // On its way already: sent by this run before a crash, or by someone else.
-      return persist(
-          state,
+      return Decision.of(
           new Sent(
               runId, o.componentId(), command, current, ComponentFsm.restingTarget(current), now));
     }
     if (current == FsmState.UNKNOWN || ComponentFsm.isTransitional(current)) {
       // Not known yet, or on its way elsewhere: decide once it rests (or the step times out).
-      return Effect().noReply();
+      return Decision.WAIT;
     }
     if (ComponentFsm.transition(current, command).isEmpty()) {
-      return persist(
-          state,
+      return Decision.of(
           new Failed(
               runId,
               o.componentId(),
@@ -263,32 +321,66 @@ public final class LifecycleRunEntity
                   + command,
               now));
     }
-    send(o.componentId(), command, o.view());
-    return Effect().noReply();
+    return Decision.SEND;
   }
 
-  private void send(String componentId, LifecycleCommand command, ComponentView before) {
-    asking.add(componentId);
+  /** Sends {@code command} to the observed components; their answers come back together. */
+  private void send(List<Observed> observed, LifecycleCommand command) {
+    if (observed.isEmpty()) {
+      return;
+    }
+    List<CompletableFuture<SendResult>> answers = new ArrayList<>();
+    for (Observed o : observed) {
+      asking.add(o.componentId());
+      answers.add(
+          components
+              .lifecycle(o.componentId(), command)
+              .handle(
+                  (view, failure) ->
+                      new SendResult(
+                          o.componentId(),
+                          command,
+                          o.view(),
+                          failure == null ? null : reason(failure)))
+              .toCompletableFuture());
+    }
     context.pipeToSelf(
-        components.lifecycle(componentId, command),
-        (view, failure) ->
-            new SendResult(componentId, command, before, failure == null ? null : reason(failure)));
+        CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+            .thenApply(done -> answers.stream().map(CompletableFuture::join).toList()),
+        (all, failure) ->
+            new SentAll(
+                all != null
+                    ? all
+                    : observed.stream()
+                        .map(
+                            o ->
+                                new SendResult(o.componentId(), command, o.view(), reason(failure)))
+                        .toList()));
   }
 
-  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> sendResult(Run state, SendResult r) {
-    asking.remove(r.componentId());
-    if (state.finished() || !state.isOpen(r.componentId())) {
-      return Effect().noReply();
+  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> sentAll(Run state, SentAll batch) {
+    Run run = state;
+    List<LifecycleRunEvent> events = new ArrayList<>();
+    for (SendResult r : batch.all()) {
+      asking.remove(r.componentId());
+      if (run.finished() || !run.isOpen(r.componentId())) {
+        continue;
+      }
+      Instant now = Instant.now();
+      LifecycleRunEvent event;
+      if (r.error() != null) {
+        String what = escalated.contains(r.componentId()) ? "hard stop refused: " : "";
+        event = new Failed(runId, r.componentId(), what + r.error(), now);
+      } else {
+        FsmState from = r.before().state();
+        FsmState expected =
+            ComponentFsm.transition(from, r.command()).map(t -> t.to()).orElse(FsmState.STOPPED);
+        event = new Sent(runId, r.componentId(), r.command(), from, expected, now);
+      }
+      events.add(event);
+      run = (Run) run.apply(event);
     }
-    Instant now = Instant.now();
-    if (r.error() != null) {
-      String what = escalated.contains(r.componentId()) ? "hard stop refused: " : "";
-      return persist(state, new Failed(runId, r.componentId(), what + r.error(), now));
-    }
-    FsmState from = r.before().state();
-    FsmState expected =
-        ComponentFsm.transition(from, r.command()).map(t -> t.to()).orElse(FsmState.STOPPED);
-    return persist(state, new Sent(runId, r.componentId(), r.command(), from, expected, now));
+    return persistAll(state, events);
   }
 
   private ReplyEffect<LifecycleRunEvent, LifecycleRunState> stepDeadline(

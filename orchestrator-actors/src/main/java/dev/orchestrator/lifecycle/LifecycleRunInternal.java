@@ -3,6 +3,7 @@ package dev.orchestrator.lifecycle;
 import dev.orchestrator.protocol.component.ComponentView;
 import dev.orchestrator.protocol.component.LifecycleCommand;
 import dev.orchestrator.protocol.lifecycle.LifecycleRunCommand;
+import java.util.List;
 
 /** The run entity's private messages: timers and component answers. Never sent over the wire. */
 interface LifecycleRunInternal extends LifecycleRunCommand {
@@ -28,6 +29,12 @@ interface LifecycleRunInternal extends LifecycleRunCommand {
   /** A component's view, or why it could not be read. */
   record Observed(String componentId, ComponentView view, String error)
       implements LifecycleRunInternal {}
+
+  /** The views of several components, asked for together. */
+  record ObservedAll(List<Observed> all) implements LifecycleRunInternal {}
+
+  /** The answers to lifecycle commands sent together. */
+  record SentAll(List<SendResult> all) implements LifecycleRunInternal {}
 
   /** The answer to a lifecycle command this run sent. */
   record SendResult(
