@@ -1,16 +1,15 @@
 package dev.orchestrator.bench.components;
 
+import dev.orchestrator.bench.commands.CliOptions;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * bench/components settings: {@code --name=value} (or {@code --name value}), else the environment
  * variable {@code BENCH_NAME} (upper case, '-' as '_'), else the default. Same rules as
  * bench/commands.
  */
-final class Options {
+final class Options extends CliOptions {
   static final String USAGE =
       """
       usage: bench/components/run.sh [--name=value ...]   (each also as env BENCH_<NAME>, e.g. BENCH_COMPONENTS=1000)
@@ -45,52 +44,10 @@ final class Options {
         --out=DIR                 logs and results-*.json (default bench/components/target/results)
       """;
 
-  final Map<String, String> values = new LinkedHashMap<>();
-
   static Options parse(String[] args) {
     Options o = new Options();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (a.equals("-h") || a.equals("--help")) {
-        System.out.print(USAGE);
-        System.exit(0);
-      }
-      if (!a.startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument: " + a + "\n" + USAGE);
-      }
-      String body = a.substring(2);
-      int eq = body.indexOf('=');
-      if (eq >= 0) {
-        o.values.put(body.substring(0, eq), body.substring(eq + 1));
-      } else if (i + 1 < args.length) {
-        o.values.put(body, args[++i]);
-      } else {
-        throw new IllegalArgumentException("missing value for " + a);
-      }
-    }
+    o.read(args, USAGE);
     return o;
-  }
-
-  String str(String name, String dflt) {
-    String v = values.get(name);
-    if (v == null) {
-      v = System.getenv("BENCH_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
-    }
-    return v == null || v.isBlank() ? dflt : v.trim();
-  }
-
-  int integer(String name, int dflt, int min) {
-    String v = str(name, Integer.toString(dflt));
-    int n;
-    try {
-      n = Integer.parseInt(v);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + name + " must be an integer, got " + v);
-    }
-    if (n < min) {
-      throw new IllegalArgumentException("--" + name + " must be >= " + min + ", got " + n);
-    }
-    return n;
   }
 
   /** "100ms", "1s", "2m" in milliseconds. */

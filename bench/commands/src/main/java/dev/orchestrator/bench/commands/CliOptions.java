@@ -1,0 +1,68 @@
+package dev.orchestrator.bench.commands;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What every bench's options share: {@code --name=value} or {@code --name value} arguments, each
+ * also readable from the environment as {@code BENCH_NAME}, typed reads with the option named in
+ * every error, and {@code --help}.
+ */
+public abstract class CliOptions {
+  private final Map<String, String> values = new LinkedHashMap<>();
+
+  /** Reads {@code args}; {@code --help} prints {@code usage} and exits. */
+  protected final void read(String[] args, String usage) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("-h") || a.equals("--help")) {
+        System.out.print(usage);
+        System.exit(0);
+      }
+      if (!a.startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument: " + a + "\n" + usage);
+      }
+      String body = a.substring(2);
+      int eq = body.indexOf('=');
+      if (eq >= 0) {
+        values.put(body.substring(0, eq), body.substring(eq + 1));
+      } else if (i + 1 < args.length) {
+        values.put(body, args[++i]);
+      } else {
+        throw new IllegalArgumentException("missing value for " + a);
+      }
+    }
+  }
+
+  protected final String str(String name, String dflt) {
+    String v = values.get(name);
+    if (v == null) {
+      v = System.getenv("BENCH_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+    return v == null || v.isBlank() ? dflt : v.trim();
+  }
+
+  protected final int integer(String name, int dflt, int min) {
+    String v = str(name, Integer.toString(dflt));
+    int n;
+    try {
+      n = Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + name + " must be an integer, got " + v);
+    }
+    if (n < min) {
+      throw new IllegalArgumentException("--" + name + " must be >= " + min + ", got " + n);
+    }
+    return n;
+  }
+
+  protected final double decimal(String name, double dflt) {
+    String v = str(name, Double.toString(dflt));
+    try {
+      return Double.parseDouble(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + name + " must be a number, got " + v);
+    }
+  }
+}
