@@ -162,7 +162,9 @@ public final class ComponentRoutes extends ApiRoutes {
     CompletionStage<Void> acyclic =
         spec.dependsOn().isEmpty()
             ? CompletableFuture.completedFuture(null)
-            : topology.read().thenAccept(components -> refuseCycle(id, spec, components));
+            : topology
+                .reachableFrom(spec.dependsOn())
+                .thenAccept(components -> refuseCycle(id, spec, components));
     return onSuccess(
         acyclic.thenCompose(
             ok ->
