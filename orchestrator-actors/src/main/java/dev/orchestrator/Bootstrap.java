@@ -18,7 +18,13 @@ import dev.orchestrator.component.ComponentSettings;
 import dev.orchestrator.db.Database;
 import dev.orchestrator.lifecycle.LifecycleRunEntity;
 import dev.orchestrator.lifecycle.ShardedComponentPort;
+import dev.orchestrator.scenario.ScenarioEntity;
+import dev.orchestrator.scenario.ScenarioRunEntity;
+import dev.orchestrator.scenario.ScenarioSettings;
+import dev.orchestrator.scenario.action.ActionRegistry;
+import dev.orchestrator.scenario.condition.ConditionEvaluator;
 import dev.orchestrator.singleton.Orchestrator;
+import java.util.Map;
 import java.util.concurrent.Executor;
 
 /**
@@ -61,7 +67,16 @@ public final class Bootstrap {
     CommandEntity.init(system);
     CommandProjection.init(system, database.dataSource());
     LifecycleRunEntity.init(system, new ShardedComponentPort(system));
-    ActorRef<Orchestrator.Command> orchestrator = Orchestrator.init(system);
+    ScenarioSettings scenarios = ScenarioSettings.of(system);
+    ScenarioEntity.init(system, scenarios.askTimeout());
+    ScenarioRunEntity.init(system, actions(system, blocking), scenarios);
+    ActorRef<Orchestrator.Command> orchestrator =
+        Orchestrator.init(
+            system,
+            scenarios,
+            conditions(system, database, blocking),
+            database.dataSource(),
+            blocking);
     return new Services(
         system,
         database,
@@ -70,5 +85,17 @@ public final class Bootstrap {
         new ComponentRepository(database.dataSource(), blocking),
         new CommandRepository(database.dataSource(), blocking),
         blocking);
+  }
+
+  /** The scenario action executors this node runs. */
+  private static ActionRegistry actions(ActorSystem<?> system, Executor blocking) {
+    return new ActionRegistry(Map.of(), ActionRegistry.Guard.NONE);
+  }
+
+  private static ConditionEvaluator conditions(
+      ActorSystem<?> system, Database database, Executor blocking) {
+    return (condition, now) ->
+        java.util.concurrent.CompletableFuture.failedFuture(
+            new IllegalStateException("conditions are not wired yet"));
   }
 }

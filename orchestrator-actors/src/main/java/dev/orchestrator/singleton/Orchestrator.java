@@ -3,20 +3,28 @@ package dev.orchestrator.singleton;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.ClusterSingleton;
 import akka.cluster.typed.ClusterSingletonSettings;
 import akka.cluster.typed.SingletonActor;
 import akka.pattern.StatusReply;
+import akka.serialization.jackson.JacksonObjectMapperProvider;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.orchestrator.protocol.JsonSerializable;
 import dev.orchestrator.protocol.scenario.ScenarioCommand;
+import dev.orchestrator.scenario.ScenarioSettings;
+import dev.orchestrator.scenario.condition.ConditionEvaluator;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import javax.sql.DataSource;
 
 /**
  * The orchestrator cluster singleton: one active instance, on the oldest node with the {@code
- * orchestrator} role; the others hold proxies. For now it answers where it runs; the scenario loop
- * joins it later.
+ * orchestrator} role; the others hold proxies. Its loop is {@link OrchestratorEngine}; this class
+ * holds the messages it accepts and starts it.
  */
 public final class Orchestrator {
   public static final String ROLE = "orchestrator";
@@ -70,27 +78,28 @@ public final class Orchestrator {
       ActorRef<StatusReply<ScenarioCommand.Admission>> replyTo)
       implements Command {}
 
-  public static Behavior<Command> create() {
-    return Behaviors.setup(
-        context -> {
-          String self = context.getSystem().address().toString();
-          context.getLog().info("Orchestrator singleton started on {}", self);
-          return Behaviors.receive(Command.class)
-              .onMessage(
-                  WhereAreYou.class,
-                  message -> {
-                    message.replyTo().tell(new Location(self));
-                    return Behaviors.same();
-                  })
-              .build();
-        });
-  }
-
   /** Starts the singleton manager (on role members) and returns a proxy usable on any node. */
-  public static ActorRef<Command> init(ActorSystem<?> system) {
+  public static ActorRef<Command> init(
+      ActorSystem<?> system,
+      ScenarioSettings settings,
+      ConditionEvaluator conditions,
+      DataSource dataSource,
+      Executor blocking) {
+    GlobalGate gate = new GlobalGate(settings.maxConcurrent());
+    Catalog catalog =
+        new Catalog(
+            dataSource,
+            blocking,
+            JacksonObjectMapperProvider.get(system).getOrCreate("jackson-json", Optional.empty()));
+    Admissions admissions = new Admissions(system, conditions, gate, settings.askTimeout());
+    Behavior<Command> engine =
+        Behaviors.<Command>supervise(OrchestratorEngine.create(settings, catalog, admissions, gate))
+            .onFailure(
+                SupervisorStrategy.restartWithBackoff(
+                    Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     return ClusterSingleton.get(system)
         .init(
-            SingletonActor.of(create(), "orchestrator")
+            SingletonActor.of(engine, "orchestrator")
                 .withSettings(ClusterSingletonSettings.create(system).withRole(ROLE)));
   }
 }

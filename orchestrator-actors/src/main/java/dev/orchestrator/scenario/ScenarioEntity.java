@@ -1,0 +1,330 @@
+package dev.orchestrator.scenario;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.cluster.sharding.typed.ClusterShardingSettings;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.Entity;
+import akka.pattern.StatusReply;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.javadsl.CommandHandlerWithReply;
+import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import akka.persistence.typed.javadsl.ReplyEffect;
+import akka.persistence.typed.javadsl.SignalHandler;
+import dev.orchestrator.protocol.scenario.ScenarioCommand;
+import dev.orchestrator.protocol.scenario.ScenarioCommand.Acknowledge;
+import dev.orchestrator.protocol.scenario.ScenarioCommand.Admission;
+import dev.orchestrator.protocol.scenario.ScenarioCommand.Admit;
+import dev.orchestrator.protocol.scenario.ScenarioCommand.Define;
+import dev.orchestrator.protocol.scenario.ScenarioCommand.Get;
+import dev.orchestrator.protocol.scenario.ScenarioCommand.Mode;
+import dev.orchestrator.protocol.scenario.ScenarioCommand.RunEnded;
+import dev.orchestrator.protocol.scenario.ScenarioCommand.SetEnabled;
+import dev.orchestrator.protocol.scenario.ScenarioCommand.Source;
+import dev.orchestrator.protocol.scenario.ScenarioEvent;
+import dev.orchestrator.protocol.scenario.ScenarioEvent.Acknowledged;
+import dev.orchestrator.protocol.scenario.ScenarioEvent.Defined;
+import dev.orchestrator.protocol.scenario.ScenarioEvent.EnabledChanged;
+import dev.orchestrator.protocol.scenario.ScenarioEvent.RunAdmitted;
+import dev.orchestrator.protocol.scenario.ScenarioRunCommand;
+import dev.orchestrator.protocol.scenario.ScenarioRunSpec;
+import dev.orchestrator.protocol.scenario.ScenarioRunView;
+import dev.orchestrator.protocol.scenario.ScenarioView;
+import dev.orchestrator.scenario.ScenarioState.Known;
+import dev.orchestrator.scenario.ScenarioState.Undefined;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One scenario: its versioned definition, whether it may run, and its runs. Sharded by name,
+ * event-sourced, and remembered, so that after a crash it comes back by itself and starts again the
+ * runs it admitted (a run that had started already just answers; one that had not starts).
+ *
+ * <p>Every run passes {@link Admit} here, which holds the per-scenario limits: the scenario must be
+ * defined and enabled, not blocked after {@code max_executions} runs (until {@link Acknowledge}),
+ * under {@code max_concurrent_executions}, and past its {@code cooldown} (automatic, event and
+ * schedule runs only: an operator's or a parent run's request is not held back by a cooldown). A
+ * refusal persists nothing. A run id already admitted is answered as admitted again.
+ */
+public final class ScenarioEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<ScenarioCommand, ScenarioEvent, ScenarioState> {
+
+  static final Duration RELAUNCH_INTERVAL = Duration.ofSeconds(2);
+
+  /** Private: runs whose Start was not confirmed yet are sent it again. */
+  enum Relaunch implements ScenarioCommand {
+    INSTANCE
+  }
+
+  /** Private: the run entity confirmed that run {@code runId} exists. */
+  record Launched(String runId, boolean ok) implements ScenarioCommand {}
+
+  private final String name;
+  private final ActorContext<ScenarioCommand> context;
+  private final TimerScheduler<ScenarioCommand> timers;
+  private final ClusterSharding sharding;
+  private final Duration askTimeout;
+
+  /** Runs admitted while this incarnation lives whose run entity has not confirmed its start. */
+  private final Set<String> unconfirmed = new HashSet<>();
+
+  private ScenarioEntity(
+      String name,
+      ActorContext<ScenarioCommand> context,
+      TimerScheduler<ScenarioCommand> timers,
+      Duration askTimeout) {
+    super(PersistenceId.of(ScenarioKeys.SCENARIO.name(), name));
+    this.name = name;
+    this.context = context;
+    this.timers = timers;
+    this.sharding = ClusterSharding.get(context.getSystem());
+    this.askTimeout = askTimeout;
+  }
+
+  public static Behavior<ScenarioCommand> create(String name, Duration askTimeout) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(timers -> new ScenarioEntity(name, context, timers, askTimeout)));
+  }
+
+  public static void init(ActorSystem<?> system, Duration askTimeout) {
+    ClusterSharding.get(system)
+        .init(
+            Entity.of(ScenarioKeys.SCENARIO, ctx -> create(ctx.getEntityId(), askTimeout))
+                .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
+  }
+
+  @Override
+  public ScenarioState emptyState() {
+    return new Undefined();
+  }
+
+  @Override
+  public Set<String> tagsFor(ScenarioEvent event) {
+    return Set.of(ScenarioKeys.tagFor(name, ScenarioKeys.SCENARIO_TAGS));
+  }
+
+  @Override
+  public CommandHandlerWithReply<ScenarioCommand, ScenarioEvent, ScenarioState> commandHandler() {
+    CommandHandlerWithReplyBuilder<ScenarioCommand, ScenarioEvent, ScenarioState> builder =
+        newCommandHandlerWithReplyBuilder();
+    builder
+        .forStateType(Undefined.class)
+        .onCommand(Define.class, (s, c) -> define(null, c))
+        .onCommand(SetEnabled.class, (s, c) -> unknown(c.replyTo()))
+        .onCommand(Acknowledge.class, (s, c) -> unknown(c.replyTo()))
+        .onCommand(Get.class, (s, c) -> unknown(c.replyTo()))
+        .onCommand(RunEnded.class, (s, c) -> unknown(c.replyTo()))
+        .onCommand(
+            Admit.class,
+            (s, c) ->
+                Effect()
+                    .reply(
+                        c.replyTo(),
+                        StatusReply.success(
+                            refused(c, "unknown", "no scenario is named '" + name + "'"))))
+        .onAnyCommand(c -> Effect().noReply());
+    builder
+        .forStateType(Known.class)
+        .onCommand(Define.class, this::define)
+        .onCommand(SetEnabled.class, this::setEnabled)
+        .onCommand(Acknowledge.class, this::acknowledge)
+        .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), viewOf(s)))
+        .onCommand(Admit.class, this::admit)
+        .onCommand(RunEnded.class, this::runEnded)
+        .onCommand(Relaunch.class, this::relaunch)
+        .onCommand(Launched.class, this::launched);
+    return builder.build();
+  }
+
+  private ReplyEffect<ScenarioEvent, ScenarioState> define(Known state, Define define) {
+    Instant now = Instant.now();
+    if (state != null) {
+      if (define.source() == Source.BUILTIN && state.source() != Source.BUILTIN) {
+        return Effect().reply(define.replyTo(), viewOf(state));
+      }
+      if (state.definition().equals(define.definition()) && state.source() == define.source()) {
+        return Effect().reply(define.replyTo(), viewOf(state));
+      }
+    }
+    long version = state == null ? 1 : state.version() + 1;
+    return Effect()
+        .persist(new Defined(name, define.definition(), define.source(), version, now))
+        .thenReply(define.replyTo(), s -> viewOf((Known) s));
+  }
+
+  private ReplyEffect<ScenarioEvent, ScenarioState> setEnabled(Known state, SetEnabled command) {
+    if (state.enabled() == command.enabled()) {
+      return Effect().reply(command.replyTo(), viewOf(state));
+    }
+    return Effect()
+        .persist(new EnabledChanged(name, command.enabled(), Instant.now()))
+        .thenReply(command.replyTo(), s -> viewOf((Known) s));
+  }
+
+  private ReplyEffect<ScenarioEvent, ScenarioState> acknowledge(Known state, Acknowledge command) {
+    return Effect()
+        .persist(new Acknowledged(name, Instant.now()))
+        .thenReply(command.replyTo(), s -> viewOf((Known) s));
+  }
+
+  private ReplyEffect<ScenarioEvent, ScenarioState> admit(Known state, Admit admit) {
+    Instant now = Instant.now();
+    if (state.knows(admit.runId())) {
+      return Effect()
+          .reply(
+              admit.replyTo(), StatusReply.success(new Admission(admit.runId(), true, null, null)));
+    }
+    Admission refusal = refusal(state, admit, now);
+    if (refusal != null) {
+      return Effect().reply(admit.replyTo(), StatusReply.success(refusal));
+    }
+    ScenarioRunSpec spec =
+        new ScenarioRunSpec(
+            state.definition(),
+            state.version(),
+            admit.trigger(),
+            admit.explanation(),
+            admit.parentRunId(),
+            admit.chain());
+    return Effect()
+        .persist(new RunAdmitted(name, admit.runId(), admit.mode(), spec, now))
+        .thenRun(s -> launch(admit.runId(), spec))
+        .thenReply(
+            admit.replyTo(),
+            s -> StatusReply.success(new Admission(admit.runId(), true, null, null)));
+  }
+
+  private Admission refusal(Known state, Admit admit, Instant now) {
+    if (!state.enabled()) {
+      return refused(admit, "disabled", "scenario '" + name + "' is disabled");
+    }
+    if (state.blocked()) {
+      return refused(
+          admit,
+          "blocked",
+          "scenario '"
+              + name
+              + "' ran "
+              + state.executionsSinceAck()
+              + " times (max_executions "
+              + state.definition().maxExecutions()
+              + "); acknowledge it to let it run again");
+    }
+    if (admit.mode() == Mode.NESTED && admit.chain().contains(name)) {
+      List<String> cycle = new ArrayList<>(admit.chain());
+      cycle.add(name);
+      return refused(admit, "cycle", "nested runs form a cycle: " + String.join(" -> ", cycle));
+    }
+    if (state.running().size() >= state.definition().maxConcurrentExecutions()) {
+      return refused(
+          admit,
+          "concurrency",
+          "scenario '"
+              + name
+              + "' has "
+              + state.running().size()
+              + " run(s) under way (max_concurrent_executions "
+              + state.definition().maxConcurrentExecutions()
+              + ")");
+    }
+    boolean cooled = admit.mode() == Mode.MANUAL || admit.mode() == Mode.NESTED;
+    Instant until = state.cooldownUntil(now);
+    if (!cooled && until != null) {
+      return refused(admit, "cooldown", "scenario '" + name + "' is cooling down until " + until);
+    }
+    return null;
+  }
+
+  private static Admission refused(Admit admit, String code, String reason) {
+    return new Admission(admit.runId(), false, code, reason);
+  }
+
+  private ReplyEffect<ScenarioEvent, ScenarioState> runEnded(Known state, RunEnded ended) {
+    unconfirmed.remove(ended.runId());
+    if (!state.running().containsKey(ended.runId())) {
+      return Effect().reply(ended.replyTo(), viewOf(state));
+    }
+    return Effect()
+        .persist(new ScenarioEvent.RunEnded(name, ended.runId(), ended.status(), ended.at()))
+        .thenReply(ended.replyTo(), s -> viewOf((Known) s));
+  }
+
+  private ReplyEffect<ScenarioEvent, ScenarioState> relaunch(Known state, Relaunch relaunch) {
+    unconfirmed.retainAll(state.running().keySet());
+    for (String runId : List.copyOf(unconfirmed)) {
+      launch(runId, state.running().get(runId));
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<ScenarioEvent, ScenarioState> launched(Known state, Launched launched) {
+    if (launched.ok()) {
+      unconfirmed.remove(launched.runId());
+    }
+    if (unconfirmed.isEmpty()) {
+      timers.cancel(Relaunch.INSTANCE);
+    }
+    return Effect().noReply();
+  }
+
+  /** Asks the run entity to start; the run answers even if it had started (or ended) before. */
+  private void launch(String runId, ScenarioRunSpec spec) {
+    unconfirmed.add(runId);
+    if (!timers.isTimerActive(Relaunch.INSTANCE)) {
+      timers.startTimerWithFixedDelay(Relaunch.INSTANCE, RELAUNCH_INTERVAL);
+    }
+    context.pipeToSelf(
+        sharding
+            .entityRefFor(ScenarioKeys.RUN, runId)
+            .<ScenarioRunView>askWithStatus(
+                replyTo -> new ScenarioRunCommand.Start(spec, replyTo), askTimeout),
+        (view, failure) -> {
+          if (failure != null) {
+            context
+                .getLog()
+                .warn(
+                    "Run {} of {} did not confirm its start: {}", runId, name, failure.toString());
+          }
+          return new Launched(runId, failure == null);
+        });
+  }
+
+  private StatusReply<ScenarioView> viewOf(Known state) {
+    return StatusReply.success(state.view(Instant.now()));
+  }
+
+  private ReplyEffect<ScenarioEvent, ScenarioState> unknown(
+      ActorRef<? super StatusReply<ScenarioView>> replyTo) {
+    return Effect().reply(replyTo, StatusReply.error("no scenario is named '" + name + "'"));
+  }
+
+  @Override
+  public SignalHandler<ScenarioState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> {
+              if (state instanceof Known known) {
+                known.running().forEach(this::launch);
+              }
+            })
+        .build();
+  }
+
+  @Override
+  public EventHandler<ScenarioState, ScenarioEvent> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(ScenarioState::apply);
+  }
+}
