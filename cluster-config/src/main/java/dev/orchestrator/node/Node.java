@@ -104,6 +104,15 @@ public final class Node {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
       }
       Bootstrap.Services services = Bootstrap.init(system, database);
+      if (settings.mode() == NodeSettings.Mode.DEV && config.getBoolean("orchestrator.examples")) {
+        Examples.loadOnce(system, settings.dataDir())
+            .whenComplete(
+                (done, failure) -> {
+                  if (failure != null) {
+                    log.error("The demo set did not load: {}", failure.getMessage());
+                  }
+                });
+      }
       TokenStore tokens =
           new TokenStore(database.dataSource(), services.blockingExecutor(), settings.adminToken());
       Optional<String> generated = adminToken(settings, tokens);

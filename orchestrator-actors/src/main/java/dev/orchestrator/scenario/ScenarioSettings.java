@@ -18,6 +18,8 @@ import java.util.List;
  *     #MAX_CATCH_UP})
  * @param builtin whether the built-in scenarios are loaded
  * @param directory user scenario files ({@code ORCH_SCENARIOS_DIR}); empty when none
+ * @param componentEventMaxAge component events older than this are not handed to scenarios (a first
+ *     start or a long outage does not replay old history as news)
  */
 public record ScenarioSettings(
     Duration tick,
@@ -26,7 +28,8 @@ public record ScenarioSettings(
     Duration askTimeout,
     String catchUp,
     boolean builtin,
-    String directory) {
+    String directory,
+    Duration componentEventMaxAge) {
 
   public static final List<String> CATCH_UP = List.of("latest", "none", "all");
   public static final int MAX_CATCH_UP = 100;
@@ -64,6 +67,7 @@ public record ScenarioSettings(
         c.getDuration("ask-timeout"),
         c.getString("schedule-catch-up"),
         c.getBoolean("builtin"),
-        dir);
+        dir,
+        c.getDuration("component-event-max-age"));
   }
 }

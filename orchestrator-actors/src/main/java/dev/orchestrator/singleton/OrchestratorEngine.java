@@ -143,6 +143,11 @@ final class OrchestratorEngine
     String eventId = UUID.randomUUID().toString();
     EventIngested event = new EventIngested(eventId, ingest.event(), Instant.now());
     List<String> matched = matching(ingest.event()).stream().map(Scenario::name).toList();
+    if (matched.isEmpty()) {
+      // Nothing to hand it to: no need to journal it.
+      ingest.replyTo().tell(StatusReply.success(new Ingested(eventId, matched)));
+      return Effect().none();
+    }
     return Effect()
         .persist(event)
         .thenRun(

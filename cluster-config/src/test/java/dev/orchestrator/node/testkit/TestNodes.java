@@ -37,6 +37,7 @@ public final class TestNodes {
     values.put("orchestrator.node.port", Ports.free());
     values.put("orchestrator.data-dir", dataDir.toString());
     values.put("orchestrator.admin-token", ADMIN_TOKEN);
+    values.put("orchestrator.examples", "off");
     return values;
   }
 
