@@ -21,9 +21,12 @@ import dev.orchestrator.lifecycle.ShardedComponentPort;
 import dev.orchestrator.scenario.ScenarioEntity;
 import dev.orchestrator.scenario.ScenarioRunEntity;
 import dev.orchestrator.scenario.ScenarioSettings;
+import dev.orchestrator.scenario.action.ActionExecutor;
 import dev.orchestrator.scenario.action.ActionRegistry;
+import dev.orchestrator.scenario.action.notify.NotifyActions;
 import dev.orchestrator.scenario.condition.ConditionEvaluator;
 import dev.orchestrator.singleton.Orchestrator;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
 
@@ -89,7 +92,8 @@ public final class Bootstrap {
 
   /** The scenario action executors this node runs. */
   private static ActionRegistry actions(ActorSystem<?> system, Executor blocking) {
-    return new ActionRegistry(Map.of(), ActionRegistry.Guard.NONE);
+    Map<String, ActionExecutor> executors = new HashMap<>(NotifyActions.create(system, blocking));
+    return new ActionRegistry(executors, ActionRegistry.Guard.NONE);
   }
 
   private static ConditionEvaluator conditions(

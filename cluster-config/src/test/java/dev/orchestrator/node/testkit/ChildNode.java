@@ -58,7 +58,7 @@ public final class ChildNode implements AutoCloseable {
             name,
             List.of("-cp", System.getProperty("java.class.path"), "dev.orchestrator.node.Main"),
             dataDir,
-            Map.of("ORCH_ADMIN_TOKEN", TestNodes.ADMIN_TOKEN));
+            Map.of("ORCH_ADMIN_TOKEN", TestNodes.ADMIN_TOKEN, "ORCH_EXAMPLES", "off"));
     node.awaitReady();
     return node;
   }
