@@ -18,6 +18,7 @@ import dev.orchestrator.component.ComponentSettings;
 import dev.orchestrator.db.Database;
 import dev.orchestrator.lifecycle.LifecycleRunEntity;
 import dev.orchestrator.lifecycle.ShardedComponentPort;
+import dev.orchestrator.scenario.action.errors.ActionErrors;
 import dev.orchestrator.singleton.Orchestrator;
 import java.util.concurrent.Executor;
 
@@ -61,6 +62,7 @@ public final class Bootstrap {
     CommandEntity.init(system);
     CommandProjection.init(system, database.dataSource());
     LifecycleRunEntity.init(system, new ShardedComponentPort(system));
+    ActionErrors.init(system);
     ActorRef<Orchestrator.Command> orchestrator = Orchestrator.init(system);
     return new Services(
         system,
