@@ -16,6 +16,7 @@ import dev.orchestrator.component.ComponentProjection;
 import dev.orchestrator.component.ComponentRepository;
 import dev.orchestrator.component.ComponentSettings;
 import dev.orchestrator.db.Database;
+import dev.orchestrator.lifecycle.ComponentTopology;
 import dev.orchestrator.lifecycle.LifecycleRunEntity;
 import dev.orchestrator.lifecycle.ShardedComponentPort;
 import dev.orchestrator.scenario.ScenarioEntity;
@@ -23,6 +24,8 @@ import dev.orchestrator.scenario.ScenarioRunEntity;
 import dev.orchestrator.scenario.ScenarioSettings;
 import dev.orchestrator.scenario.action.ActionExecutor;
 import dev.orchestrator.scenario.action.ActionRegistry;
+import dev.orchestrator.scenario.action.cluster.ClusterActions;
+import dev.orchestrator.scenario.action.errors.ActionErrors;
 import dev.orchestrator.scenario.action.notify.NotifyActions;
 import dev.orchestrator.scenario.condition.ConditionEvaluator;
 import dev.orchestrator.singleton.Orchestrator;
@@ -72,7 +75,7 @@ public final class Bootstrap {
     LifecycleRunEntity.init(system, new ShardedComponentPort(system));
     ScenarioSettings scenarios = ScenarioSettings.of(system);
     ScenarioEntity.init(system, scenarios.askTimeout());
-    ScenarioRunEntity.init(system, actions(system, blocking), scenarios);
+    ScenarioRunEntity.init(system, actions(system, database, blocking), scenarios);
     ActorRef<Orchestrator.Command> orchestrator =
         Orchestrator.init(
             system,
@@ -91,9 +94,12 @@ public final class Bootstrap {
   }
 
   /** The scenario action executors this node runs. */
-  private static ActionRegistry actions(ActorSystem<?> system, Executor blocking) {
+  private static ActionRegistry actions(
+      ActorSystem<?> system, Database database, Executor blocking) {
     Map<String, ActionExecutor> executors = new HashMap<>(NotifyActions.create(system, blocking));
-    return new ActionRegistry(executors, ActionRegistry.Guard.NONE);
+    executors.putAll(
+        ClusterActions.create(system, new ComponentTopology(database.dataSource(), blocking)));
+    return new ActionRegistry(executors, ActionErrors.init(system));
   }
 
   private static ConditionEvaluator conditions(

@@ -56,8 +56,11 @@ public final class LifecyclePlanner {
     return new Plan(steps, blockers);
   }
 
-  private static Set<String> targets(
-      String target, Map<String, ComponentTopology.Node> components) {
+  /**
+   * The ids {@code target} ({@code id}, {@code group:name} or {@code @all}) names among {@code
+   * components}; throws {@link Unplannable} (not found) when it names none.
+   */
+  public static Set<String> targets(String target, Map<String, ComponentTopology.Node> components) {
     if (target.equals("@all")) {
       if (components.isEmpty()) {
         throw new Unplannable("no component is registered", true);

@@ -10,6 +10,7 @@ import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import dev.orchestrator.Bootstrap;
 import dev.orchestrator.command.CommandEntity;
+import dev.orchestrator.command.CommandIds;
 import dev.orchestrator.gateway.ApiRoutes;
 import dev.orchestrator.gateway.ErrorMapping;
 import dev.orchestrator.gateway.GatewaySettings;
@@ -23,7 +24,6 @@ import dev.orchestrator.protocol.command.CommandRequest;
 import dev.orchestrator.protocol.command.CommandSpec;
 import dev.orchestrator.protocol.command.CommandStatus;
 import dev.orchestrator.protocol.command.CommandView;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -32,7 +32,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -136,7 +135,7 @@ public final class CommandRoutes extends ApiRoutes {
                 BATCH_PARALLELISM,
                 spec ->
                     this.<CommandView>ask(
-                            idFor(spec),
+                            CommandIds.of(spec),
                             replyTo -> new CommandRequest.Submit(spec, null, replyTo),
                             Problem::badRequest)
                         .handle(
@@ -157,21 +156,13 @@ public final class CommandRoutes extends ApiRoutes {
                 new CommandResponse.Batch(accepted)));
   }
 
-  private static String idFor(CommandSpec spec) {
-    return spec.idempotencyKey() == null
-        ? UUID.randomUUID().toString()
-        : UUID.nameUUIDFromBytes(
-                ("idempotency:" + spec.idempotencyKey()).getBytes(StandardCharsets.UTF_8))
-            .toString();
-  }
-
   private Route submit(CommandBody body) {
     CommandSpec spec = spec(body, "");
     List<String> problems = spec.problems();
     if (!problems.isEmpty()) {
       throw badRequest(String.join("; ", problems));
     }
-    String id = idFor(spec);
+    String id = CommandIds.of(spec);
     return onSuccess(
         this.<CommandView>ask(
             id, replyTo -> new CommandRequest.Submit(spec, null, replyTo), Problem::badRequest),

@@ -15,16 +15,16 @@ import dev.orchestrator.gateway.auth.Caller;
 import dev.orchestrator.gateway.auth.Role;
 import dev.orchestrator.lifecycle.ComponentTopology;
 import dev.orchestrator.lifecycle.LifecyclePlanner;
-import dev.orchestrator.lifecycle.LifecycleRunEntity;
+import dev.orchestrator.lifecycle.LifecycleRuns;
 import dev.orchestrator.protocol.Durations;
 import dev.orchestrator.protocol.component.LifecycleCommand;
-import dev.orchestrator.protocol.lifecycle.LifecycleRunCommand;
 import dev.orchestrator.protocol.lifecycle.LifecycleRunSpec;
 import dev.orchestrator.protocol.lifecycle.LifecycleRunView;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -38,17 +38,16 @@ public final class LifecycleRoutes extends ApiRoutes {
   public record Body(
       String target, String command, String order, String stepTimeout, String timeout) {}
 
-  private final Bootstrap.Services services;
-  private final ComponentTopology topology;
-  private final Duration askTimeout;
+  private final LifecycleRuns runs;
 
   public LifecycleRoutes(
       Bootstrap.Services services, GatewaySettings settings, Json json, ErrorMapping errors) {
     super(json, errors);
-    this.services = services;
-    this.topology =
-        new ComponentTopology(services.database().dataSource(), services.blockingExecutor());
-    this.askTimeout = settings.askTimeout();
+    this.runs =
+        new LifecycleRuns(
+            services.sharding(),
+            new ComponentTopology(services.database().dataSource(), services.blockingExecutor()),
+            settings.askTimeout());
   }
 
   @Override
@@ -84,31 +83,18 @@ public final class LifecycleRoutes extends ApiRoutes {
     }
     String runId = UUID.randomUUID().toString();
     CompletionStage<LifecycleRunView> started =
-        topology
-            .read()
-            .thenApply(
-                components -> {
-                  try {
-                    return LifecyclePlanner.plan(spec, components);
-                  } catch (LifecyclePlanner.Unplannable e) {
+        refusedAs(runs.start(runId, spec), Problem::badRequest)
+            .exceptionally(
+                failure -> {
+                  Throwable t = ErrorMapping.unwrap(failure);
+                  if (t instanceof LifecyclePlanner.Unplannable e) {
                     throw new ApiException(
                         e.notFound()
                             ? Problem.notFound(e.getMessage())
                             : Problem.conflict(e.getMessage()));
                   }
-                })
-            .thenCompose(
-                plan ->
-                    refusedAs(
-                        services
-                            .sharding()
-                            .entityRefFor(LifecycleRunEntity.ENTITY_TYPE_KEY, runId)
-                            .<LifecycleRunView>askWithStatus(
-                                replyTo ->
-                                    new LifecycleRunCommand.Start(
-                                        spec, plan.steps(), plan.blockers(), replyTo),
-                                askTimeout),
-                        Problem::badRequest));
+                  throw new CompletionException(t);
+                });
     return onSuccess(
         started,
         view ->
@@ -124,13 +110,7 @@ public final class LifecycleRoutes extends ApiRoutes {
       throw badRequest("a lifecycle run id is a UUID, not '" + runId + "'");
     }
     return onSuccess(
-        refusedAs(
-            services
-                .sharding()
-                .entityRefFor(LifecycleRunEntity.ENTITY_TYPE_KEY, runId)
-                .<LifecycleRunView>askWithStatus(LifecycleRunCommand.Get::new, askTimeout),
-            Problem::notFound),
-        view -> json(StatusCodes.OK, view));
+        refusedAs(runs.get(runId), Problem::notFound), view -> json(StatusCodes.OK, view));
   }
 
   private static LifecycleCommand command(String text) {

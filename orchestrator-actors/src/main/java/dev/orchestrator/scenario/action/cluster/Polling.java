@@ -1,0 +1,84 @@
+package dev.orchestrator.scenario.action.cluster;
+
+import akka.actor.typed.ActorSystem;
+import akka.pattern.Patterns;
+import dev.orchestrator.scenario.action.ActionFailed;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Looks again and again until something is found or a deadline passes, on the actor system's
+ * scheduler: no thread waits in between.
+ */
+final class Polling {
+  private final ActorSystem<?> system;
+  private final Duration interval;
+
+  Polling(ActorSystem<?> system, Duration interval) {
+    this.system = system;
+    this.interval = interval;
+  }
+
+  /**
+   * Calls {@code look} at once and then every interval. A look that yields a value ends the wait
+   * with it; one that fails with {@link ActionFailed} ends it with that failure; any other failure
+   * (an ask that timed out while a shard moves) counts as "not yet". When {@code deadline} passes
+   * first, the stage fails with what {@code onDeadline} makes of the last look's failure (null when
+   * the last look answered).
+   */
+  <T> CompletionStage<T> until(
+      Instant deadline,
+      Supplier<CompletionStage<Optional<T>>> look,
+      Function<Throwable, RuntimeException> onDeadline) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    attempt(deadline, look, onDeadline, result);
+    return result;
+  }
+
+  private <T> void attempt(
+      Instant deadline,
+      Supplier<CompletionStage<Optional<T>>> look,
+      Function<Throwable, RuntimeException> onDeadline,
+      CompletableFuture<T> result) {
+    CompletionStage<Optional<T>> seen;
+    try {
+      seen = look.get();
+    } catch (RuntimeException e) {
+      seen = CompletableFuture.failedFuture(e);
+    }
+    seen.whenComplete(
+        (found, failure) -> {
+          Throwable cause = failure == null ? null : Failures.unwrap(failure);
+          if (cause == null && found.isPresent()) {
+            result.complete(found.get());
+            return;
+          }
+          if (cause instanceof ActionFailed) {
+            result.completeExceptionally(cause);
+            return;
+          }
+          Duration left = Duration.between(Instant.now(), deadline);
+          if (left.isNegative() || left.isZero()) {
+            result.completeExceptionally(onDeadline.apply(cause));
+            return;
+          }
+          try {
+            Patterns.after(
+                left.compareTo(interval) < 0 ? left : interval,
+                system,
+                () -> {
+                  attempt(deadline, look, onDeadline, result);
+                  return CompletableFuture.completedFuture(null);
+                });
+          } catch (IllegalStateException shuttingDown) {
+            // The scheduler is closed: the node is stopping, and the run goes on elsewhere.
+            result.completeExceptionally(shuttingDown);
+          }
+        });
+  }
+}
