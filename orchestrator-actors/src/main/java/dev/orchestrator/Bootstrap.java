@@ -28,6 +28,8 @@ import dev.orchestrator.scenario.action.cluster.ClusterActions;
 import dev.orchestrator.scenario.action.errors.ActionErrors;
 import dev.orchestrator.scenario.action.notify.NotifyActions;
 import dev.orchestrator.scenario.condition.ConditionEvaluator;
+import dev.orchestrator.scenario.condition.DatasourceSettings;
+import dev.orchestrator.scenario.condition.JdbcConditionEvaluator;
 import dev.orchestrator.singleton.Orchestrator;
 import java.util.HashMap;
 import java.util.Map;
@@ -104,8 +106,10 @@ public final class Bootstrap {
 
   private static ConditionEvaluator conditions(
       ActorSystem<?> system, Database database, Executor blocking) {
-    return (condition, now) ->
-        java.util.concurrent.CompletableFuture.failedFuture(
-            new IllegalStateException("conditions are not wired yet"));
+    JdbcConditionEvaluator evaluator =
+        new JdbcConditionEvaluator(
+            database.dataSource(), blocking, DatasourceSettings.from(system.settings().config()));
+    system.getWhenTerminated().thenRun(evaluator::close);
+    return evaluator;
   }
 }

@@ -27,16 +27,24 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Writes one component event into the {@code components} query table. */
+/**
+ * Writes one component event into the {@code components} query table. {@code state_since} is the
+ * time of the event that put the component in its present state (its registration, or the last
+ * {@link StateChanged} to another state); other events leave it alone, except that a row folded
+ * before the column existed gets the time of its next event: a lower bound of how long the
+ * component has been in its state, never more than the truth.
+ */
 final class ComponentTableHandler
     extends JdbcHandler<EventEnvelope<ComponentEvent>, PooledJdbcSession> {
 
   private static final String UPSERT =
       "INSERT INTO components (id, driver, endpoint, groups, depends_on, poll_interval_ms, state,"
-          + " registered_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO"
+          + " state_since, registered_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON"
+          + " CONFLICT (id) DO"
           + " UPDATE SET driver = excluded.driver, endpoint = excluded.endpoint, groups ="
           + " excluded.groups, depends_on = excluded.depends_on, poll_interval_ms ="
-          + " excluded.poll_interval_ms, updated_at = excluded.updated_at";
+          + " excluded.poll_interval_ms, state_since = COALESCE(components.state_since,"
+          + " excluded.state_since), updated_at = excluded.updated_at";
 
   @Override
   public void process(PooledJdbcSession session, EventEnvelope<ComponentEvent> envelope)
@@ -70,8 +78,14 @@ final class ComponentTableHandler
       set = "desired_state = ?";
       values.add(e.desired().name());
     } else if (event instanceof StateChanged e) {
-      set = "state = ?, error = ?, last_seen = ?";
+      // SET expressions read the row as it was: the clock restarts only on a different state.
+      set =
+          "state = ?, state_since = CASE WHEN state = ? THEN COALESCE(state_since, ?) ELSE ? END,"
+              + " error = ?, last_seen = ?";
       values.add(e.to().name());
+      values.add(e.to().name());
+      values.add(at);
+      values.add(at);
       values.add(e.error());
       values.add(at);
     } else if (event instanceof Faulted e) {
@@ -102,6 +116,10 @@ final class ComponentTableHandler
       values.add(e.fault().name());
     } else {
       return;
+    }
+    if (!(event instanceof StateChanged)) {
+      set += ", state_since = COALESCE(state_since, ?)";
+      values.add(at);
     }
     try (PreparedStatement update =
         connection.prepareStatement(
@@ -134,6 +152,7 @@ final class ComponentTableHandler
       upsert.setString(7, FsmState.UNKNOWN.name());
       upsert.setTimestamp(8, at);
       upsert.setTimestamp(9, at);
+      upsert.setTimestamp(10, at);
       upsert.executeUpdate();
     }
   }

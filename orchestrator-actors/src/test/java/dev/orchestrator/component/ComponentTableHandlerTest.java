@@ -1,0 +1,163 @@
+package dev.orchestrator.component;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import akka.persistence.query.Offset;
+import akka.projection.eventsourced.EventEnvelope;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.orchestrator.db.Database;
+import dev.orchestrator.db.DatabaseSettings;
+import dev.orchestrator.db.EmbeddedDatabase;
+import dev.orchestrator.db.PooledJdbcSession;
+import dev.orchestrator.protocol.component.ComponentEvent;
+import dev.orchestrator.protocol.component.ComponentEvent.Faulted;
+import dev.orchestrator.protocol.component.ComponentEvent.HealthChanged;
+import dev.orchestrator.protocol.component.ComponentEvent.Recovered;
+import dev.orchestrator.protocol.component.ComponentEvent.Registered;
+import dev.orchestrator.protocol.component.ComponentEvent.SpecChanged;
+import dev.orchestrator.protocol.component.ComponentEvent.StateChanged;
+import dev.orchestrator.protocol.component.ComponentEvent.Unreachable;
+import dev.orchestrator.protocol.component.ComponentSpec;
+import dev.orchestrator.protocol.component.FsmState;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link ComponentTableHandler} on a real PostgreSQL: {@code state_since} follows the state, for
+ * the {@code component: {state, for}} condition.
+ */
+class ComponentTableHandlerTest {
+  private static final Instant T0 = Instant.parse("2030-05-01T12:00:00Z");
+  private static final ComponentSpec SPEC =
+      new ComponentSpec("simulated", null, List.of("power"), List.of(), Duration.ofSeconds(1));
+
+  @TempDir static Path tempDir;
+  private static EmbeddedDatabase server;
+  private static Database database;
+
+  private final ComponentTableHandler handler = new ComponentTableHandler();
+  private final AtomicLong offsets = new AtomicLong();
+
+  @BeforeAll
+  static void startDatabase() throws Exception {
+    server = EmbeddedDatabase.start(tempDir.resolve("pg"));
+    database =
+        Database.connect(
+            new DatabaseSettings(
+                server.jdbcUrl(), server.user(), server.password(), 2, Duration.ofSeconds(10)));
+    database.migrate();
+  }
+
+  @AfterAll
+  static void stopDatabase() throws Exception {
+    if (database != null) {
+      database.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @BeforeEach
+  void emptyTable() throws Exception {
+    try (Connection c = database.connection();
+        Statement s = c.createStatement()) {
+      s.execute("TRUNCATE components");
+    }
+  }
+
+  private void fold(ComponentEvent event) throws Exception {
+    PooledJdbcSession session = new PooledJdbcSession(database.dataSource());
+    try {
+      handler.process(
+          session,
+          EventEnvelope.create(
+              Offset.sequence(offsets.incrementAndGet()),
+              "Component|" + event.id(),
+              offsets.get(),
+              event,
+              event.at().toEpochMilli()));
+      session.commit();
+    } finally {
+      session.close();
+    }
+  }
+
+  private static Instant stateSince(String id) throws Exception {
+    try (Connection c = database.connection();
+        PreparedStatement s =
+            c.prepareStatement("SELECT state, state_since FROM components WHERE id = ?")) {
+      s.setString(1, id);
+      try (ResultSet row = s.executeQuery()) {
+        row.next();
+        Timestamp since = row.getTimestamp("state_since");
+        return since == null ? null : since.toInstant();
+      }
+    }
+  }
+
+  private static Instant at(int seconds) {
+    return T0.plusSeconds(seconds);
+  }
+
+  @Test
+  void theClockStartsAtRegistrationAndRestartsOnlyWhenTheStateChanges() throws Exception {
+    fold(new Registered("ups", SPEC, at(0)));
+    assertEquals(at(0), stateSince("ups"), "registered: UNKNOWN since then");
+
+    fold(new StateChanged("ups", FsmState.UNKNOWN, FsmState.RUN, null, at(5)));
+    assertEquals(at(5), stateSince("ups"));
+
+    fold(new HealthChanged("ups", JsonNodeFactory.instance.objectNode().put("load", 1), at(6)));
+    fold(new Unreachable("ups", 3, "timeout", at(7)));
+    fold(new Recovered("ups", at(8)));
+    fold(new SpecChanged("ups", SPEC, at(9)));
+    assertEquals(at(5), stateSince("ups"), "observations and spec changes leave it alone");
+
+    fold(new StateChanged("ups", FsmState.RUN, FsmState.RUN, null, at(10)));
+    assertEquals(at(5), stateSince("ups"), "a change to the same state is no change");
+
+    fold(new StateChanged("ups", FsmState.RUN, FsmState.FAULT, "overload", at(12)));
+    fold(new Faulted("ups", "overload", at(13)));
+    assertEquals(at(12), stateSince("ups"));
+  }
+
+  @Test
+  void aRowFoldedBeforeTheColumnExistedGetsTheTimeOfItsNextEvent() throws Exception {
+    fold(new Registered("old", SPEC, at(0)));
+    try (Connection c = database.connection();
+        Statement s = c.createStatement()) {
+      s.execute("UPDATE components SET state = 'RUN', state_since = NULL WHERE id = 'old'");
+    }
+    assertNull(stateSince("old"));
+
+    fold(new HealthChanged("old", JsonNodeFactory.instance.objectNode(), at(30)));
+    assertEquals(at(30), stateSince("old"), "a lower bound: in RUN at least since then");
+
+    fold(new HealthChanged("old", JsonNodeFactory.instance.objectNode(), at(40)));
+    assertEquals(at(30), stateSince("old"));
+  }
+
+  @Test
+  void aReRegistrationAfterDeregistrationStartsAgain() throws Exception {
+    fold(new Registered("ups", SPEC, at(0)));
+    fold(new StateChanged("ups", FsmState.UNKNOWN, FsmState.RUN, null, at(5)));
+    fold(new ComponentEvent.Deregistered("ups", at(20)));
+    fold(new Registered("ups", SPEC, at(30)));
+    assertEquals(at(30), stateSince("ups"));
+  }
+}
