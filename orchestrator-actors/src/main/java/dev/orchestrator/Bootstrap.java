@@ -18,6 +18,9 @@ import dev.orchestrator.component.ComponentSettings;
 import dev.orchestrator.db.Database;
 import dev.orchestrator.lifecycle.LifecycleRunEntity;
 import dev.orchestrator.lifecycle.ShardedComponentPort;
+import dev.orchestrator.scenario.readside.ScenarioReadSide;
+import dev.orchestrator.scenario.readside.ScenarioRepository;
+import dev.orchestrator.scenario.readside.ScenarioRunRepository;
 import dev.orchestrator.singleton.Orchestrator;
 import java.util.concurrent.Executor;
 
@@ -39,6 +42,8 @@ public final class Bootstrap {
       ActorRef<Orchestrator.Command> orchestrator,
       ComponentRepository components,
       CommandRepository commands,
+      ScenarioRepository scenarios,
+      ScenarioRunRepository scenarioRuns,
       Executor blockingExecutor) {}
 
   /** Starts everything with the command handlers found through ServiceLoader. */
@@ -61,6 +66,7 @@ public final class Bootstrap {
     CommandEntity.init(system);
     CommandProjection.init(system, database.dataSource());
     LifecycleRunEntity.init(system, new ShardedComponentPort(system));
+    ScenarioReadSide.init(system, database.dataSource());
     ActorRef<Orchestrator.Command> orchestrator = Orchestrator.init(system);
     return new Services(
         system,
@@ -69,6 +75,8 @@ public final class Bootstrap {
         orchestrator,
         new ComponentRepository(database.dataSource(), blocking),
         new CommandRepository(database.dataSource(), blocking),
+        new ScenarioRepository(database.dataSource(), blocking),
+        new ScenarioRunRepository(database.dataSource(), blocking),
         blocking);
   }
 }
