@@ -30,6 +30,9 @@ import dev.orchestrator.scenario.action.notify.NotifyActions;
 import dev.orchestrator.scenario.condition.ConditionEvaluator;
 import dev.orchestrator.scenario.condition.DatasourceSettings;
 import dev.orchestrator.scenario.condition.JdbcConditionEvaluator;
+import dev.orchestrator.scenario.readside.ScenarioReadSide;
+import dev.orchestrator.scenario.readside.ScenarioRepository;
+import dev.orchestrator.scenario.readside.ScenarioRunRepository;
 import dev.orchestrator.singleton.Orchestrator;
 import java.util.HashMap;
 import java.util.Map;
@@ -53,6 +56,8 @@ public final class Bootstrap {
       ActorRef<Orchestrator.Command> orchestrator,
       ComponentRepository components,
       CommandRepository commands,
+      ScenarioRepository scenarios,
+      ScenarioRunRepository scenarioRuns,
       Executor blockingExecutor) {}
 
   /** Starts everything with the command handlers found through ServiceLoader. */
@@ -85,6 +90,7 @@ public final class Bootstrap {
             conditions(system, database, blocking),
             database.dataSource(),
             blocking);
+    ScenarioReadSide.init(system, database.dataSource());
     return new Services(
         system,
         database,
@@ -92,6 +98,8 @@ public final class Bootstrap {
         orchestrator,
         new ComponentRepository(database.dataSource(), blocking),
         new CommandRepository(database.dataSource(), blocking),
+        new ScenarioRepository(database.dataSource(), blocking),
+        new ScenarioRunRepository(database.dataSource(), blocking),
         blocking);
   }
 

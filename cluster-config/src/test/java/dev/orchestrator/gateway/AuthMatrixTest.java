@@ -295,7 +295,9 @@ class AuthMatrixTest {
 
   static Stream<Arguments> matrix() {
     List<Arguments> cases = new ArrayList<>();
-    for (Call call : calls()) {
+    List<Call> calls = new ArrayList<>(calls());
+    calls.addAll(ScenarioAuthCalls.calls(() -> gw));
+    for (Call call : calls) {
       for (Auth auth : Auth.values()) {
         boolean lowest = call.needed().equals("viewer");
         boolean highest = call.needed().equals("admin");

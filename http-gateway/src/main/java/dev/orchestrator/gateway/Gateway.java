@@ -25,6 +25,9 @@ import dev.orchestrator.gateway.component.ComponentRoutes;
 import dev.orchestrator.gateway.events.EventStreamRoutes;
 import dev.orchestrator.gateway.health.HealthRoutes;
 import dev.orchestrator.gateway.lifecycle.LifecycleRoutes;
+import dev.orchestrator.gateway.scenario.IngestRoutes;
+import dev.orchestrator.gateway.scenario.RunRoutes;
+import dev.orchestrator.gateway.scenario.ScenarioRoutes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -68,7 +71,10 @@ public final class Gateway extends AllDirectives {
             new TokenRoutes(tokens, json, errors),
             new AuditRoutes(audit, json, errors),
             new EventStreamRoutes(services, json, errors),
-            new LifecycleRoutes(services, settings, json, errors));
+            new LifecycleRoutes(services, settings, json, errors),
+            new ScenarioRoutes(services, settings, json, errors),
+            new RunRoutes(services, settings, json, errors),
+            new IngestRoutes(services, settings, json, errors));
   }
 
   /** Binds the gateway; it is unbound by coordinated shutdown, after in-flight requests. */

@@ -158,6 +158,7 @@ public sealed interface ScenarioState extends JsonSerializable {
           done.remove(0);
         }
         boolean ok = e.status() == RunStatus.SUCCEEDED;
+        boolean bad = e.status() == RunStatus.FAILED || e.status() == RunStatus.TIMED_OUT;
         return new Known(
             name,
             definition,
@@ -168,7 +169,7 @@ public sealed interface ScenarioState extends JsonSerializable {
             List.copyOf(done),
             runs,
             succeeded + (ok ? 1 : 0),
-            failed + (ok ? 0 : 1),
+            failed + (bad ? 1 : 0),
             executionsSinceAck,
             lastStartedAt,
             e.at(),

@@ -23,6 +23,7 @@ import dev.orchestrator.gateway.Problem;
 import dev.orchestrator.gateway.auth.Caller;
 import dev.orchestrator.gateway.auth.Role;
 import dev.orchestrator.lifecycle.LifecycleRunEntity;
+import dev.orchestrator.scenario.ScenarioKeys;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -39,12 +40,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@code GET /api/v1/events/stream[?types=component,command]} (viewer): what happens to components
- * and commands, live, as server-sent events read from the journal. Each event's {@code id} is an
- * {@link EventCursor}; a client that reconnects with it in {@code Last-Event-ID} gets every event
- * after it, nothing twice (the journal is the buffer, so a slow or disconnected client loses
- * nothing and holds no memory on the node). Without {@code Last-Event-ID} the stream starts now. An
- * idle stream sends a comment every 15 s so that proxies keep it open.
+ * {@code GET /api/v1/events/stream[?types=component,command,lifecycle,scenario]} (viewer): what
+ * happens to components, commands, lifecycle runs and scenario runs, live, as server-sent events
+ * read from the journal. Each event's {@code id} is an {@link EventCursor}; a client that
+ * reconnects with it in {@code Last-Event-ID} gets every event after it, nothing twice (the journal
+ * is the buffer, so a slow or disconnected client loses nothing and holds no memory on the node).
+ * Without {@code Last-Event-ID} the stream starts now. An idle stream sends a comment every 15 s so
+ * that proxies keep it open.
  */
 public final class EventStreamRoutes extends ApiRoutes {
   /** The event families a client can ask for, and the journal tags that carry them. */
@@ -55,7 +57,9 @@ public final class EventStreamRoutes extends ApiRoutes {
           "command",
           CommandTags.TAGS,
           "lifecycle",
-          LifecycleRunEntity.TAGS);
+          LifecycleRunEntity.TAGS,
+          "scenario",
+          ScenarioKeys.RUN_TAGS);
 
   static final int MAX_STREAMS = 64;
   private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
@@ -187,7 +191,7 @@ public final class EventStreamRoutes extends ApiRoutes {
     List<String> wanted =
         types
             .map(t -> List.of(t.split(",", -1)))
-            .orElse(List.of("component", "command", "lifecycle"));
+            .orElse(List.of("component", "command", "lifecycle", "scenario"));
     Map<String, String> tagFamilies = new LinkedHashMap<>();
     for (String family : wanted) {
       List<String> tags = FAMILIES.get(family.trim());
