@@ -81,8 +81,6 @@ public final class Bootstrap {
     CommandProjection.init(system, database.dataSource());
     LifecycleRunEntity.init(system, new ShardedComponentPort(system));
     ScenarioSettings scenarios = ScenarioSettings.of(system);
-    ScenarioEntity.init(system, scenarios.askTimeout());
-    ScenarioRunEntity.init(system, actions(system, database, blocking), scenarios);
     ActorRef<Orchestrator.Command> orchestrator =
         Orchestrator.init(
             system,
@@ -90,6 +88,8 @@ public final class Bootstrap {
             conditions(system, database, blocking),
             database.dataSource(),
             blocking);
+    ScenarioEntity.init(system, scenarios.askTimeout(), orchestrator);
+    ScenarioRunEntity.init(system, actions(system, database, blocking), scenarios);
     ScenarioReadSide.init(system, database.dataSource());
     return new Services(
         system,

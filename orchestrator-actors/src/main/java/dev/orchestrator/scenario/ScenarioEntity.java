@@ -39,6 +39,7 @@ import dev.orchestrator.protocol.scenario.ScenarioRunView;
 import dev.orchestrator.protocol.scenario.ScenarioView;
 import dev.orchestrator.scenario.ScenarioState.Known;
 import dev.orchestrator.scenario.ScenarioState.Undefined;
+import dev.orchestrator.singleton.Orchestrator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -75,6 +76,7 @@ public final class ScenarioEntity
   private final TimerScheduler<ScenarioCommand> timers;
   private final ClusterSharding sharding;
   private final Duration askTimeout;
+  private final ActorRef<Orchestrator.Command> orchestrator;
 
   /** Runs admitted while this incarnation lives whose run entity has not confirmed its start. */
   private final Set<String> unconfirmed = new HashSet<>();
@@ -83,8 +85,10 @@ public final class ScenarioEntity
       String name,
       ActorContext<ScenarioCommand> context,
       TimerScheduler<ScenarioCommand> timers,
-      Duration askTimeout) {
+      Duration askTimeout,
+      ActorRef<Orchestrator.Command> orchestrator) {
     super(PersistenceId.of(ScenarioKeys.SCENARIO.name(), name));
+    this.orchestrator = orchestrator;
     this.name = name;
     this.context = context;
     this.timers = timers;
@@ -92,16 +96,22 @@ public final class ScenarioEntity
     this.askTimeout = askTimeout;
   }
 
-  public static Behavior<ScenarioCommand> create(String name, Duration askTimeout) {
+  public static Behavior<ScenarioCommand> create(
+      String name, Duration askTimeout, ActorRef<Orchestrator.Command> orchestrator) {
     return Behaviors.setup(
         context ->
-            Behaviors.withTimers(timers -> new ScenarioEntity(name, context, timers, askTimeout)));
+            Behaviors.withTimers(
+                timers -> new ScenarioEntity(name, context, timers, askTimeout, orchestrator)));
   }
 
-  public static void init(ActorSystem<?> system, Duration askTimeout) {
+  /** Registers the entity; definition changes are told to {@code orchestrator} at once. */
+  public static void init(
+      ActorSystem<?> system, Duration askTimeout, ActorRef<Orchestrator.Command> orchestrator) {
     ClusterSharding.get(system)
         .init(
-            Entity.of(ScenarioKeys.SCENARIO, ctx -> create(ctx.getEntityId(), askTimeout))
+            Entity.of(
+                    ScenarioKeys.SCENARIO,
+                    ctx -> create(ctx.getEntityId(), askTimeout, orchestrator))
                 .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
   }
 
@@ -161,6 +171,7 @@ public final class ScenarioEntity
     long version = state == null ? 1 : state.version() + 1;
     return Effect()
         .persist(new Defined(name, define.definition(), define.source(), version, now))
+        .thenRun(this::announce)
         .thenReply(define.replyTo(), s -> viewOf((Known) s));
   }
 
@@ -170,6 +181,7 @@ public final class ScenarioEntity
     }
     return Effect()
         .persist(new EnabledChanged(name, command.enabled(), Instant.now()))
+        .thenRun(this::announce)
         .thenReply(command.replyTo(), s -> viewOf((Known) s));
   }
 
@@ -277,6 +289,11 @@ public final class ScenarioEntity
       timers.cancel(Relaunch.INSTANCE);
     }
     return Effect().noReply();
+  }
+
+  private void announce(ScenarioState state) {
+    Known known = (Known) state;
+    orchestrator.tell(new Orchestrator.DefinitionChanged(known.definition(), known.enabled()));
   }
 
   /** Asks the run entity to start; the run answers even if it had started (or ended) before. */

@@ -12,6 +12,7 @@ import akka.pattern.StatusReply;
 import akka.serialization.jackson.JacksonObjectMapperProvider;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.orchestrator.protocol.JsonSerializable;
+import dev.orchestrator.protocol.scenario.Scenario;
 import dev.orchestrator.protocol.scenario.ScenarioCommand;
 import dev.orchestrator.scenario.ScenarioSettings;
 import dev.orchestrator.scenario.condition.ConditionEvaluator;
@@ -65,6 +66,12 @@ public final class Orchestrator {
    *     whether a run starts)
    */
   public record Ingested(String eventId, List<String> matched) implements JsonSerializable {}
+
+  /**
+   * A scenario entity stored a definition or switched it on or off: seen at once, before the read
+   * side the ticks read has it.
+   */
+  public record DefinitionChanged(Scenario definition, boolean enabled) implements Command {}
 
   /**
    * An operator's run of {@code scenario}. With {@code force}, the conditions are not evaluated;

@@ -31,8 +31,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -48,6 +52,9 @@ import java.util.concurrent.CompletionStage;
  */
 final class OrchestratorEngine
     extends EventSourcedBehavior<Orchestrator.Command, OrchestratorEvent, OrchestratorState> {
+
+  /** How long a definition change outranks the read side (far beyond its usual lag). */
+  static final Duration RECENT = Duration.ofSeconds(30);
 
   static final PersistenceId PERSISTENCE_ID = PersistenceId.ofUniqueId("orchestrator");
 
@@ -76,6 +83,11 @@ final class OrchestratorEngine
   private boolean catalogSeen;
   private boolean busy;
   private final Set<String> dispatching = new HashSet<>();
+
+  /** Definitions changed lately, laid over what the read side shows until it shows them too. */
+  private final Map<String, Recent> recent = new HashMap<>();
+
+  private record Recent(Orchestrator.DefinitionChanged change, Instant at) {}
 
   private OrchestratorEngine(
       ActorContext<Orchestrator.Command> context,
@@ -135,6 +147,13 @@ final class OrchestratorEngine
               return Effect().none();
             })
         .onCommand(Dispatched.class, this::dispatched)
+        .onCommand(
+            Orchestrator.DefinitionChanged.class,
+            (s, c) -> {
+              recent.put(c.definition().name(), new Recent(c, Instant.now()));
+              scenarios = merged(scenarios);
+              return Effect().none();
+            })
         .build();
   }
 
@@ -232,7 +251,7 @@ final class OrchestratorEngine
       busy = false;
       return Effect().none();
     }
-    scenarios = loaded.snapshot().scenarios();
+    scenarios = merged(loaded.snapshot().scenarios());
     gate.sync(loaded.snapshot().running());
     if (!catalogSeen) {
       catalogSeen = true;
@@ -301,6 +320,25 @@ final class OrchestratorEngine
     }
     dispatching.remove("fires/" + d.scenario());
     return Effect().persist(new FiresDispatched(d.scenario(), d.fires(), Instant.now()));
+  }
+
+  /** {@code fromReadSide} with the recent changes laid over it, in priority order. */
+  private List<Scenario> merged(List<Scenario> fromReadSide) {
+    Instant cutoff = Instant.now().minus(RECENT);
+    recent.values().removeIf(r -> r.at().isBefore(cutoff));
+    Map<String, Scenario> byName = new LinkedHashMap<>();
+    fromReadSide.forEach(s -> byName.put(s.name(), s));
+    recent.forEach(
+        (name, r) -> {
+          if (r.change().enabled()) {
+            byName.put(name, r.change().definition());
+          } else {
+            byName.remove(name);
+          }
+        });
+    return byName.values().stream()
+        .sorted(Comparator.comparing(Scenario::priority).thenComparing(Scenario::name))
+        .toList();
   }
 
   static String derivedId(String key) {

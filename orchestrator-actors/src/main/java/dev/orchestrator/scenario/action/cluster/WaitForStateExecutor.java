@@ -22,6 +22,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code wait_for_state}: waits until every component the target names is in the state, or fails at
@@ -57,17 +58,30 @@ final class WaitForStateExecutor implements ActionExecutor {
           new ActionFailed("wait_for_state needs a target and a state"));
     }
     Instant began = Instant.now();
-    return topology
-        .read()
-        .thenApply(
-            nodes -> {
-              try {
-                return LifecyclePlanner.targets(wait.target(), nodes);
-              } catch (LifecyclePlanner.Unplannable e) {
-                throw new ActionFailed("wait_for_state " + wait.target() + ": " + e.getMessage());
-              }
-            })
+    // A target that names nothing yet is looked up again until the deadline: a component
+    // registered a moment ago may not be in the read side yet.
+    AtomicReference<String> notFound = new AtomicReference<>();
+    return polling
+        .until(
+            context.deadline(),
+            () -> topology.read().thenApply(nodes -> resolve(wait, nodes, notFound)),
+            failure -> new ActionFailed("wait_for_state " + wait.target() + ": " + notFound.get()))
         .thenCompose(ids -> new Watch(ids, wait, context, began).run());
+  }
+
+  private static Optional<Set<String>> resolve(
+      Action.WaitForState wait,
+      Map<String, ComponentTopology.Node> nodes,
+      AtomicReference<String> notFound) {
+    try {
+      return Optional.of(LifecyclePlanner.targets(wait.target(), nodes));
+    } catch (LifecyclePlanner.Unplannable e) {
+      if (!e.notFound()) {
+        throw new ActionFailed("wait_for_state " + wait.target() + ": " + e.getMessage());
+      }
+      notFound.set(e.getMessage());
+      return Optional.empty();
+    }
   }
 
   /** One wait: what the last looks saw. Looks run one after another, never at once. */
