@@ -3,7 +3,9 @@ package dev.orchestrator.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.orchestrator.node.testkit.Api;
+import dev.orchestrator.node.testkit.Await;
 import dev.orchestrator.node.testkit.ChildNode;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +41,8 @@ class JarBootIT {
       node.close();
     }
   }
+
+  private static final Duration DEMO = Duration.ofSeconds(120);
 
   @Test
   void fatJarBootsWithAGeneratedAdminToken() throws Exception {
@@ -83,6 +87,26 @@ class JarBootIT {
     assertEquals(401, api.as(token + "x").get("/api/v1/cluster").statusCode());
     assertEquals(401, api.as("wrong-token-0123456789").get("/api/v1/cluster").statusCode());
     assertEquals(401, api.as(null).get("/api/v1/cluster").statusCode());
+
+    // A first start loads the demo set: its automatic scenario starts the plant by itself.
+    Await.until(
+        DEMO,
+        () -> {
+          JsonNode runs = Api.json(api.get("/api/v1/runs?scenario=plant_startup"));
+          assertEquals(1, runs.path("items").size(), runs::toString);
+          assertEquals(
+              "SUCCEEDED", runs.path("items").get(0).path("status").asText(), runs::toString);
+        });
+    for (String id : List.of("ups", "db", "cache", "api", "web")) {
+      Await.until(
+          DEMO,
+          () -> {
+            JsonNode c = Api.json(api.get("/api/v1/components/" + id));
+            assertEquals("RUN", c.path("state").asText(), c::toString);
+          });
+    }
+    JsonNode blocked = Api.json(api.get("/api/v1/scenarios/plant_startup"));
+    assertTrue(blocked.path("blocked").asBoolean(), "max_executions 1 blocks it: " + blocked);
 
     int exit = node.stop();
     assertEquals(0, exit, "SIGTERM runs the graceful shutdown, which exits with 0");
