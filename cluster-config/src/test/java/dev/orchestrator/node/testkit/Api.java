@@ -49,13 +49,18 @@ public final class Api {
   }
 
   public HttpResponse<String> send(String method, String path, String body) {
+    return send(method, path, body, "application/json");
+  }
+
+  /** A request with a body of {@code contentType}. */
+  public HttpResponse<String> send(String method, String path, String body, String contentType) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
     if (body != null) {
-      request.header("Content-Type", "application/json");
+      request.header("Content-Type", contentType);
       request.method(method, HttpRequest.BodyPublishers.ofString(body));
     } else {
       request.method(method, HttpRequest.BodyPublishers.noBody());
