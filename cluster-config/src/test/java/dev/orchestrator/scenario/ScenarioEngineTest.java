@@ -235,4 +235,87 @@ class ScenarioEngineTest {
     assertEquals("cancelled: test", cancelled.error());
     Await.until(WITHIN, () -> assertTrue(scenario("slow").running().isEmpty()));
   }
+
+  @Test
+  void aNestedRunRunsAndItsParentWaitsForIt() throws Exception {
+    define(
+        yaml(
+            """
+            name: child
+            trigger: { type: manual }
+            actions:
+              - { type: log_event, message: "child of {{ trigger.source }}" }
+            """));
+    define(
+        yaml(
+            """
+            name: parent
+            trigger: { type: manual }
+            actions:
+              - { type: execute_scenario, name: child }
+              - { type: log_event, message: "after the child" }
+            """));
+    Admission a = runManually("parent", false);
+    ScenarioRunView parent = awaitEnd(a.runId());
+    assertEquals(RunStatus.SUCCEEDED, parent.status(), parent::toString);
+    ScenarioView child = scenario("child");
+    assertEquals(1, child.runs());
+    assertEquals(1, child.succeeded());
+  }
+
+  @Test
+  void nestedRunsThatWouldCycleAreRefused() throws Exception {
+    define(
+        yaml(
+            """
+            name: ping
+            trigger: { type: manual }
+            actions:
+              - { type: execute_scenario, name: pong }
+            """));
+    define(
+        yaml(
+            """
+            name: pong
+            trigger: { type: manual }
+            actions:
+              - { type: execute_scenario, name: ping }
+            """));
+    ScenarioRunView ping = awaitEnd(runManually("ping", false).runId());
+    assertEquals(RunStatus.FAILED, ping.status(), ping::toString);
+    assertTrue(ping.error().contains("ping -> pong -> ping"), ping::error);
+    assertEquals(1, scenario("pong").runs(), "pong ran once, and refused to run ping again");
+  }
+
+  @Test
+  void anActionTypeThatKeepsFailingIsSkippedAndTheRunGoesOn() throws Exception {
+    define(
+        yaml(
+            """
+            name: sms_storm
+            trigger: { type: manual }
+            actions:
+              - type: send_sms
+                to: ["+48123456789"]
+                message: "no gateway is configured"
+                retry: { attempts: 4 }
+            """));
+    ScenarioRunView first = awaitEnd(runManually("sms_storm", false).runId());
+    assertEquals(RunStatus.FAILED, first.status(), first::toString);
+    assertEquals(5, first.steps().get(0).attempts());
+    define(
+        yaml(
+            """
+            name: sms_after_storm
+            trigger: { type: manual }
+            actions:
+              - { type: send_sms, to: ["+48123456789"], message: "skipped now" }
+              - { type: log_event, message: "went on" }
+            """));
+    ScenarioRunView second = awaitEnd(runManually("sms_after_storm", false).runId());
+    assertEquals(RunStatus.SUCCEEDED, second.status(), second::toString);
+    assertEquals("SKIPPED", second.steps().get(0).status(), second::toString);
+    assertTrue(second.steps().get(0).detail().contains("send_sms"), second::toString);
+    assertEquals("went on", second.steps().get(1).detail());
+  }
 }

@@ -270,6 +270,12 @@ public final class ScenarioEntity
     }
     return Effect()
         .persist(new ScenarioEvent.RunEnded(name, ended.runId(), ended.status(), ended.at()))
+        .thenRun(
+            s -> {
+              if (state.running().get(ended.runId()).parentRunId() == null) {
+                orchestrator.tell(new Orchestrator.RunEnded(ended.runId()));
+              }
+            })
         .thenReply(ended.replyTo(), s -> viewOf((Known) s));
   }
 

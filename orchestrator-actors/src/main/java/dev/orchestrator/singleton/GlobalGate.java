@@ -18,6 +18,7 @@ final class GlobalGate {
 
   private final int max;
   private final Map<String, Instant> recent = new ConcurrentHashMap<>();
+  private final Map<String, Instant> ended = new ConcurrentHashMap<>();
   private volatile Set<String> running = Set.of();
 
   GlobalGate(int max) {
@@ -27,12 +28,14 @@ final class GlobalGate {
   void sync(Set<String> runningNow) {
     Instant cutoff = Instant.now().minus(RECENT);
     recent.values().removeIf(at -> at.isBefore(cutoff));
+    ended.values().removeIf(at -> at.isBefore(cutoff));
     running = Set.copyOf(runningNow);
   }
 
   int count() {
     Set<String> all = new HashSet<>(running);
     all.addAll(recent.keySet());
+    all.removeAll(ended.keySet());
     return all.size();
   }
 
@@ -46,5 +49,11 @@ final class GlobalGate {
 
   void admitted(String runId) {
     recent.put(runId, Instant.now());
+  }
+
+  /** Run {@code runId} ended: it no longer counts, even where the read side still lists it. */
+  void ended(String runId) {
+    recent.remove(runId);
+    ended.put(runId, Instant.now());
   }
 }

@@ -73,6 +73,9 @@ public final class Orchestrator {
    */
   public record DefinitionChanged(Scenario definition, boolean enabled) implements Command {}
 
+  /** A top-level run ended (told by its scenario entity): it frees its place at once. */
+  public record RunEnded(String runId) implements Command {}
+
   /**
    * An operator's run of {@code scenario}. With {@code force}, the conditions are not evaluated;
    * without, a false condition refuses the run and the answer explains why.

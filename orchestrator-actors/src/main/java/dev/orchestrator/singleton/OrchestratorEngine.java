@@ -148,6 +148,12 @@ final class OrchestratorEngine
             })
         .onCommand(Dispatched.class, this::dispatched)
         .onCommand(
+            Orchestrator.RunEnded.class,
+            (s, c) -> {
+              gate.ended(c.runId());
+              return Effect().none();
+            })
+        .onCommand(
             Orchestrator.DefinitionChanged.class,
             (s, c) -> {
               recent.put(c.definition().name(), new Recent(c, Instant.now()));
