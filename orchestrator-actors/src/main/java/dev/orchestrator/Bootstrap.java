@@ -88,7 +88,7 @@ public final class Bootstrap {
             conditions(system, database, blocking),
             database.dataSource(),
             blocking);
-    ScenarioEntity.init(system, scenarios.askTimeout(), orchestrator);
+    ScenarioEntity.init(system, scenarios, orchestrator);
     ScenarioRunEntity.init(system, actions(system, database, blocking), scenarios);
     ScenarioReadSide.init(system, database.dataSource());
     return new Services(

@@ -10,6 +10,8 @@ import dev.orchestrator.node.testkit.Await;
 import dev.orchestrator.node.testkit.TestNodes;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,6 +45,8 @@ class ScheduleRestartTest {
   private Api start() throws Exception {
     Map<String, Object> settings = new HashMap<>(TestNodes.dev(dataDir));
     settings.put("orchestrator.scenarios.tick", "200ms");
+    // Snapshots often, so that the restart recovers the scenario and the orchestrator from them.
+    settings.put("orchestrator.scenarios.snapshot-every", 3);
     node = TestNodes.start("dev", settings);
     Api api = TestNodes.api(node);
     TestNodes.awaitReady(api);
@@ -83,6 +87,17 @@ class ScheduleRestartTest {
     Await.until(WITHIN, () -> assertTrue(fires(again).size() >= before + 2));
 
     List<Instant> all = fires(again);
+    JsonNode ticker = Api.json(again.get("/api/v1/scenarios/ticker"));
+    assertTrue(ticker.path("runs").asInt() >= all.size(), ticker::toString);
+    try (Connection c = node.services().database().dataSource().getConnection();
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT count(DISTINCT persistence_id) FROM snapshot"
+                        + " WHERE persistence_id IN ('Scenario|ticker', 'orchestrator')")) {
+      rs.next();
+      assertEquals(2, rs.getInt(1), "both the scenario and the orchestrator took snapshots");
+    }
     Set<Instant> distinct = new HashSet<>(all);
     assertEquals(all.size(), distinct.size(), () -> "a fire time ran twice: " + all);
     long missedAndRun =

@@ -17,6 +17,7 @@ import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
+import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import dev.orchestrator.protocol.scenario.ScenarioCommand;
 import dev.orchestrator.protocol.scenario.ScenarioCommand.Acknowledge;
@@ -76,6 +77,7 @@ public final class ScenarioEntity
   private final TimerScheduler<ScenarioCommand> timers;
   private final ClusterSharding sharding;
   private final Duration askTimeout;
+  private final int snapshotEvery;
   private final ActorRef<Orchestrator.Command> orchestrator;
 
   /** Runs admitted while this incarnation lives whose run entity has not confirmed its start. */
@@ -85,39 +87,46 @@ public final class ScenarioEntity
       String name,
       ActorContext<ScenarioCommand> context,
       TimerScheduler<ScenarioCommand> timers,
-      Duration askTimeout,
+      ScenarioSettings settings,
       ActorRef<Orchestrator.Command> orchestrator) {
     super(PersistenceId.of(ScenarioKeys.SCENARIO.name(), name));
+    this.snapshotEvery = settings.snapshotEvery();
     this.orchestrator = orchestrator;
     this.name = name;
     this.context = context;
     this.timers = timers;
     this.sharding = ClusterSharding.get(context.getSystem());
-    this.askTimeout = askTimeout;
+    this.askTimeout = settings.askTimeout();
   }
 
   public static Behavior<ScenarioCommand> create(
-      String name, Duration askTimeout, ActorRef<Orchestrator.Command> orchestrator) {
+      String name, ScenarioSettings settings, ActorRef<Orchestrator.Command> orchestrator) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
-                timers -> new ScenarioEntity(name, context, timers, askTimeout, orchestrator)));
+                timers -> new ScenarioEntity(name, context, timers, settings, orchestrator)));
   }
 
   /** Registers the entity; definition changes are told to {@code orchestrator} at once. */
   public static void init(
-      ActorSystem<?> system, Duration askTimeout, ActorRef<Orchestrator.Command> orchestrator) {
+      ActorSystem<?> system,
+      ScenarioSettings settings,
+      ActorRef<Orchestrator.Command> orchestrator) {
     ClusterSharding.get(system)
         .init(
             Entity.of(
-                    ScenarioKeys.SCENARIO,
-                    ctx -> create(ctx.getEntityId(), askTimeout, orchestrator))
+                    ScenarioKeys.SCENARIO, ctx -> create(ctx.getEntityId(), settings, orchestrator))
                 .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
   }
 
   @Override
   public ScenarioState emptyState() {
     return new Undefined();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
   }
 
   @Override

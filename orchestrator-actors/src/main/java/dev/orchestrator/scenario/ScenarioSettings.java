@@ -18,6 +18,8 @@ import java.util.List;
  *     #MAX_CATCH_UP})
  * @param builtin whether the built-in scenarios are loaded
  * @param directory user scenario files ({@code ORCH_SCENARIOS_DIR}); empty when none
+ * @param snapshotEvery a scenario entity and the orchestrator snapshot their state after this many
+ *     events (they live long: each run adds two events to its scenario)
  * @param componentEventMaxAge component events older than this are not handed to scenarios (a first
  *     start or a long outage does not replay old history as news)
  */
@@ -29,6 +31,7 @@ public record ScenarioSettings(
     String catchUp,
     boolean builtin,
     String directory,
+    int snapshotEvery,
     Duration componentEventMaxAge) {
 
   public static final List<String> CATCH_UP = List.of("latest", "none", "all");
@@ -40,6 +43,9 @@ public record ScenarioSettings(
     }
     if (maxConcurrent < 1) {
       throw new IllegalArgumentException("orchestrator.scenarios.max-concurrent must be >= 1");
+    }
+    if (snapshotEvery < 1) {
+      throw new IllegalArgumentException("orchestrator.scenarios.snapshot-every must be >= 1");
     }
     if (!CATCH_UP.contains(catchUp)) {
       throw new IllegalArgumentException(
@@ -68,6 +74,7 @@ public record ScenarioSettings(
         c.getString("schedule-catch-up"),
         c.getBoolean("builtin"),
         dir,
+        c.getInt("snapshot-every"),
         c.getDuration("component-event-max-age"));
   }
 }

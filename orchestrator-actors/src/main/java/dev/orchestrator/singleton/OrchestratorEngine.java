@@ -122,7 +122,7 @@ final class OrchestratorEngine
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(500, 2);
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
   }
 
   @Override
