@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.orchestrator.command.spi.CommandContext;
 import dev.orchestrator.command.spi.CommandHandler;
 import dev.orchestrator.command.spi.PermanentFailure;
-import java.io.ByteArrayOutputStream;
+import dev.orchestrator.http.CappedBody;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -13,7 +13,6 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,7 +28,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -156,11 +154,10 @@ public final class HttpRequestCommand
     }
     long leftMillis = left.toMillis();
     HttpRequest request;
-    CompletableFuture<HttpResponse<Body>> exchange;
+    CompletableFuture<HttpResponse<CappedBody.Text>> exchange;
     try {
       request = builder.timeout(left).build();
-      exchange =
-          client().sendAsync(request, info -> new LimitedBody(MAX_BODY_BYTES, charset(info)));
+      exchange = client().sendAsync(request, info -> new CappedBody(MAX_BODY_BYTES, charset(info)));
     } catch (IllegalArgumentException | IllegalStateException e) {
       return CompletableFuture.failedFuture(new PermanentFailure(what + ": " + e.getMessage(), e));
     }
@@ -278,9 +275,10 @@ public final class HttpRequestCommand
     return builder;
   }
 
-  private static Output judge(String what, HttpResponse<Body> response, Integer expectStatus) {
+  private static Output judge(
+      String what, HttpResponse<CappedBody.Text> response, Integer expectStatus) {
     int status = response.statusCode();
-    Body body = response.body();
+    CappedBody.Text body = response.body();
     if (expectStatus != null) {
       if (status != expectStatus) {
         throw new RequestFailed(
@@ -349,7 +347,7 @@ public final class HttpRequestCommand
     return uri.getScheme() + "://" + uri.getHost() + port + path;
   }
 
-  private static String snippet(Body body) {
+  private static String snippet(CappedBody.Text body) {
     if (body == null || body.text().isBlank()) {
       return "";
     }
@@ -372,69 +370,5 @@ public final class HttpRequestCommand
       }
     }
     return StandardCharsets.UTF_8;
-  }
-
-  /** A response body read as text, at most so many bytes of it. */
-  record Body(String text, boolean truncated) {}
-
-  /** Keeps the first {@code limit} bytes, then stops reading (which closes the connection). */
-  static final class LimitedBody implements HttpResponse.BodySubscriber<Body> {
-    private final CompletableFuture<Body> result = new CompletableFuture<>();
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private final int limit;
-    private final Charset charset;
-    private Flow.Subscription subscription;
-    private boolean done;
-
-    LimitedBody(int limit, Charset charset) {
-      this.limit = limit;
-      this.charset = charset;
-    }
-
-    @Override
-    public CompletionStage<Body> getBody() {
-      return result;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription subscription) {
-      this.subscription = subscription;
-      subscription.request(Long.MAX_VALUE);
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> buffers) {
-      if (done) {
-        return;
-      }
-      for (ByteBuffer buffer : buffers) {
-        int n = Math.min(limit - bytes.size(), buffer.remaining());
-        byte[] chunk = new byte[n];
-        buffer.get(chunk);
-        bytes.write(chunk, 0, n);
-        if (buffer.hasRemaining()) {
-          done = true;
-          subscription.cancel();
-          result.complete(new Body(bytes.toString(charset), true));
-          return;
-        }
-      }
-    }
-
-    @Override
-    public void onError(Throwable error) {
-      if (!done) {
-        done = true;
-        result.completeExceptionally(error);
-      }
-    }
-
-    @Override
-    public void onComplete() {
-      if (!done) {
-        done = true;
-        result.complete(new Body(bytes.toString(charset), false));
-      }
-    }
   }
 }

@@ -3,6 +3,7 @@ package dev.orchestrator.scenario.action.notify;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.orchestrator.http.CappedBody;
 import dev.orchestrator.scenario.action.ActionFailed;
 import java.net.ConnectException;
 import java.net.URI;

@@ -1,8 +1,9 @@
-package dev.orchestrator.scenario.action.notify;
+package dev.orchestrator.http;
 
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -10,23 +11,29 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
 /**
- * Keeps the first {@code limit} bytes of a response body as UTF-8 text, then stops reading (which
- * closes the connection): what a webhook or gateway answers is kept for the run report, not a
- * download.
+ * Keeps the first {@code limit} bytes of a response body as text, then stops reading (which closes
+ * the connection): what an HTTP peer answers is kept for a report, not downloaded.
  */
-final class CappedBody implements HttpResponse.BodySubscriber<CappedBody.Text> {
+public final class CappedBody implements HttpResponse.BodySubscriber<CappedBody.Text> {
 
   /** The text, and whether the body was longer. */
-  record Text(String text, boolean truncated) {}
+  public record Text(String text, boolean truncated) {}
 
   private final CompletableFuture<Text> result = new CompletableFuture<>();
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
   private final int limit;
+  private final Charset charset;
   private Flow.Subscription subscription;
   private boolean done;
 
-  CappedBody(int limit) {
+  public CappedBody(int limit, Charset charset) {
     this.limit = limit;
+    this.charset = charset;
+  }
+
+  /** A body read as UTF-8. */
+  public CappedBody(int limit) {
+    this(limit, StandardCharsets.UTF_8);
   }
 
   @Override
@@ -53,7 +60,7 @@ final class CappedBody implements HttpResponse.BodySubscriber<CappedBody.Text> {
       if (buffer.hasRemaining()) {
         done = true;
         subscription.cancel();
-        result.complete(new Text(bytes.toString(StandardCharsets.UTF_8), true));
+        result.complete(new Text(bytes.toString(charset), true));
         return;
       }
     }
@@ -71,7 +78,7 @@ final class CappedBody implements HttpResponse.BodySubscriber<CappedBody.Text> {
   public void onComplete() {
     if (!done) {
       done = true;
-      result.complete(new Text(bytes.toString(StandardCharsets.UTF_8), false));
+      result.complete(new Text(bytes.toString(charset), false));
     }
   }
 }
