@@ -1,17 +1,16 @@
 package dev.orchestrator.gateway.command;
 
-import akka.actor.typed.ActorRef;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.Location;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
-import akka.pattern.StatusReply;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import dev.orchestrator.Bootstrap;
 import dev.orchestrator.command.CommandEntity;
 import dev.orchestrator.command.CommandIds;
 import dev.orchestrator.gateway.ApiRoutes;
+import dev.orchestrator.gateway.EntityAsker;
 import dev.orchestrator.gateway.ErrorMapping;
 import dev.orchestrator.gateway.GatewaySettings;
 import dev.orchestrator.gateway.Json;
@@ -33,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -48,12 +46,15 @@ public final class CommandRoutes extends ApiRoutes {
 
   private final Bootstrap.Services services;
   private final Duration askTimeout;
+  private final EntityAsker<CommandRequest> entities;
 
   public CommandRoutes(
       Bootstrap.Services services, GatewaySettings settings, Json json, ErrorMapping errors) {
     super(json, errors);
     this.services = services;
     this.askTimeout = settings.askTimeout();
+    this.entities =
+        new EntityAsker<>(services.sharding(), CommandEntity.ENTITY_TYPE_KEY, askTimeout);
   }
 
   @Override
@@ -134,7 +135,8 @@ public final class CommandRoutes extends ApiRoutes {
             .mapAsync(
                 BATCH_PARALLELISM,
                 spec ->
-                    this.<CommandView>ask(
+                    entities
+                        .<CommandView>ask(
                             CommandIds.of(spec),
                             replyTo -> new CommandRequest.Submit(spec, null, replyTo),
                             Problem::badRequest)
@@ -164,7 +166,7 @@ public final class CommandRoutes extends ApiRoutes {
     }
     String id = CommandIds.of(spec);
     return onSuccess(
-        this.<CommandView>ask(
+        entities.<CommandView>ask(
             id, replyTo -> new CommandRequest.Submit(spec, null, replyTo), Problem::badRequest),
         view ->
             respondWithHeader(
@@ -178,7 +180,7 @@ public final class CommandRoutes extends ApiRoutes {
   private Route read(String id) {
     checkId(id);
     return onSuccess(
-        this.<CommandView>ask(id, CommandRequest.Get::new, Problem::notFound),
+        entities.<CommandView>ask(id, CommandRequest.Get::new, Problem::notFound),
         view -> json(StatusCodes.OK, CommandResponse.of(view)));
   }
 
@@ -189,7 +191,7 @@ public final class CommandRoutes extends ApiRoutes {
             ? null
             : json.read(body, CommandBody.CancelBody.class).reason();
     return onSuccess(
-        this.<CommandView>ask(
+        entities.<CommandView>ask(
             id,
             replyTo -> new CommandRequest.Cancel(reason, replyTo),
             message ->
@@ -234,18 +236,6 @@ public final class CommandRoutes extends ApiRoutes {
           counts.forEach((status, n) -> byName.put(status.name(), n));
           return json(StatusCodes.OK, new CommandResponse.Counts(byName));
         });
-  }
-
-  private <T> CompletionStage<T> ask(
-      String id,
-      Function<ActorRef<StatusReply<T>>, CommandRequest> command,
-      Function<String, Problem> refusal) {
-    return refusedAs(
-        services
-            .sharding()
-            .entityRefFor(CommandEntity.ENTITY_TYPE_KEY, id)
-            .<T>askWithStatus(command::apply, askTimeout),
-        refusal);
   }
 
   /** Turns the wire form into a spec; every field error names its path, e.g. onSuccess.timeout. */

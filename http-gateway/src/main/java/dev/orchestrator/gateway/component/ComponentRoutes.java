@@ -1,13 +1,12 @@
 package dev.orchestrator.gateway.component;
 
-import akka.actor.typed.ActorRef;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
-import akka.pattern.StatusReply;
 import dev.orchestrator.Bootstrap;
 import dev.orchestrator.component.ComponentEntity;
 import dev.orchestrator.gateway.ApiRoutes;
+import dev.orchestrator.gateway.EntityAsker;
 import dev.orchestrator.gateway.ErrorMapping;
 import dev.orchestrator.gateway.GatewaySettings;
 import dev.orchestrator.gateway.Json;
@@ -32,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -45,6 +43,7 @@ public final class ComponentRoutes extends ApiRoutes {
 
   private final Bootstrap.Services services;
   private final Duration askTimeout;
+  private final EntityAsker<ComponentCommand> entities;
   private final ComponentTopology topology;
 
   public ComponentRoutes(
@@ -52,6 +51,8 @@ public final class ComponentRoutes extends ApiRoutes {
     super(json, errors);
     this.services = services;
     this.askTimeout = settings.askTimeout();
+    this.entities =
+        new EntityAsker<>(services.sharding(), ComponentEntity.ENTITY_TYPE_KEY, askTimeout);
     this.topology =
         new ComponentTopology(services.database().dataSource(), services.blockingExecutor());
   }
@@ -147,7 +148,7 @@ public final class ComponentRoutes extends ApiRoutes {
   private Route read(String id) {
     checkId("component id", id);
     return onSuccess(
-        this.<ComponentView>ask(
+        entities.<ComponentView>ask(
             id, ComponentCommand.Get::new, message -> Problem.notFound(message)),
         view -> json(StatusCodes.OK, ComponentResponse.of(view)));
   }
@@ -168,7 +169,7 @@ public final class ComponentRoutes extends ApiRoutes {
     return onSuccess(
         acyclic.thenCompose(
             ok ->
-                this.<ComponentView>ask(
+                entities.<ComponentView>ask(
                     id,
                     replyTo -> new ComponentCommand.Register(spec, replyTo),
                     message -> Problem.badRequest(message))),
@@ -199,7 +200,7 @@ public final class ComponentRoutes extends ApiRoutes {
   private Route deregister(String id) {
     checkId("component id", id);
     return onSuccess(
-        this.<akka.Done>ask(
+        entities.<akka.Done>ask(
             id, ComponentCommand.Deregister::new, message -> Problem.notFound(message)),
         done -> complete(StatusCodes.NO_CONTENT));
   }
@@ -208,7 +209,7 @@ public final class ComponentRoutes extends ApiRoutes {
     checkId("component id", id);
     LifecycleCommand command = lifecycleCommand(body.command());
     return onSuccess(
-        this.<ComponentView>ask(
+        entities.<ComponentView>ask(
             id,
             replyTo -> new ComponentCommand.Lifecycle(command, replyTo),
             message ->
@@ -220,7 +221,7 @@ public final class ComponentRoutes extends ApiRoutes {
     checkId("component id", id);
     SimulatedFault fault = fault(body.fault());
     return onSuccess(
-        this.<ComponentView>ask(
+        entities.<ComponentView>ask(
             id,
             replyTo -> new ComponentCommand.Simulate(fault, replyTo),
             message ->
@@ -231,7 +232,7 @@ public final class ComponentRoutes extends ApiRoutes {
   private Route history(String id) {
     checkId("component id", id);
     return onSuccess(
-        this.<ComponentHistory>ask(
+        entities.<ComponentHistory>ask(
             id, ComponentCommand.GetHistory::new, message -> Problem.notFound(message)),
         history -> json(StatusCodes.OK, HistoryResponse.of(history)));
   }
@@ -263,18 +264,6 @@ public final class ComponentRoutes extends ApiRoutes {
             () ->
                 badRequest(
                     "fault '" + text + "' is unknown; use one of " + SimulatedFault.wireNames()));
-  }
-
-  private <T> CompletionStage<T> ask(
-      String id,
-      Function<ActorRef<StatusReply<T>>, ComponentCommand> command,
-      Function<String, Problem> refusal) {
-    return refusedAs(
-        services
-            .sharding()
-            .entityRefFor(ComponentEntity.ENTITY_TYPE_KEY, id)
-            .<T>askWithStatus(command::apply, askTimeout),
-        refusal);
   }
 
   private static ComponentSpec spec(ComponentRequest body) {

@@ -1,14 +1,13 @@
 package dev.orchestrator.gateway.scenario;
 
-import akka.actor.typed.ActorRef;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
 import akka.http.javadsl.unmarshalling.Unmarshaller;
-import akka.pattern.StatusReply;
 import dev.orchestrator.Bootstrap;
 import dev.orchestrator.gateway.ApiException;
 import dev.orchestrator.gateway.ApiRoutes;
+import dev.orchestrator.gateway.EntityAsker;
 import dev.orchestrator.gateway.ErrorMapping;
 import dev.orchestrator.gateway.GatewaySettings;
 import dev.orchestrator.gateway.Json;
@@ -28,7 +27,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -44,12 +42,14 @@ public final class RunRoutes extends ApiRoutes {
 
   private final Bootstrap.Services services;
   private final Duration askTimeout;
+  private final EntityAsker<ScenarioRunCommand> entities;
 
   public RunRoutes(
       Bootstrap.Services services, GatewaySettings settings, Json json, ErrorMapping errors) {
     super(json, errors);
     this.services = services;
     this.askTimeout = settings.askTimeout();
+    this.entities = new EntityAsker<>(services.sharding(), ScenarioKeys.RUN, askTimeout);
   }
 
   @Override
@@ -127,7 +127,7 @@ public final class RunRoutes extends ApiRoutes {
   private Route read(String id) {
     checkId(id, "a run id");
     return onSuccess(
-        ask(id, ScenarioRunCommand.Get::new, m -> unknown(id)),
+        entities.ask(id, ScenarioRunCommand.Get::new, m -> unknown(id)),
         view -> json(StatusCodes.OK, RunResponse.of(view)));
   }
 
@@ -137,26 +137,15 @@ public final class RunRoutes extends ApiRoutes {
     String reason =
         body == null || body.isBlank() ? null : json.read(body, CancelBody.class).reason();
     CompletionStage<ScenarioRunView> cancelled =
-        ask(id, ScenarioRunCommand.Get::new, m -> unknown(id))
+        entities
+            .ask(id, ScenarioRunCommand.Get::new, m -> unknown(id))
             .thenCompose(
                 known ->
-                    ask(
+                    entities.ask(
                         id,
                         replyTo -> new ScenarioRunCommand.Cancel(reason, replyTo),
                         Problem::conflict));
     return onSuccess(cancelled, view -> json(StatusCodes.OK, RunResponse.of(view)));
-  }
-
-  private <T> CompletionStage<T> ask(
-      String id,
-      Function<ActorRef<StatusReply<T>>, ScenarioRunCommand> command,
-      Function<String, Problem> refusal) {
-    return refusedAs(
-        services
-            .sharding()
-            .entityRefFor(ScenarioKeys.RUN, id)
-            .<T>askWithStatus(command::apply, askTimeout),
-        refusal);
   }
 
   private static Problem unknown(String id) {

@@ -11,6 +11,7 @@ import akka.pattern.StatusReply;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.orchestrator.Bootstrap;
 import dev.orchestrator.gateway.ApiRoutes;
+import dev.orchestrator.gateway.EntityAsker;
 import dev.orchestrator.gateway.ErrorMapping;
 import dev.orchestrator.gateway.GatewaySettings;
 import dev.orchestrator.gateway.Json;
@@ -47,6 +48,7 @@ public final class ScenarioRoutes extends ApiRoutes {
   private final Bootstrap.Services services;
   private final ScenarioText text;
   private final Duration askTimeout;
+  private final EntityAsker<ScenarioCommand> entities;
 
   public ScenarioRoutes(
       Bootstrap.Services services, GatewaySettings settings, Json json, ErrorMapping errors) {
@@ -54,6 +56,7 @@ public final class ScenarioRoutes extends ApiRoutes {
     this.services = services;
     this.text = new ScenarioText(json);
     this.askTimeout = settings.askTimeout();
+    this.entities = new EntityAsker<>(services.sharding(), ScenarioKeys.SCENARIO, askTimeout);
   }
 
   @Override
@@ -98,7 +101,7 @@ public final class ScenarioRoutes extends ApiRoutes {
                     + "'; they must be the same");
           }
           return onSuccess(
-              this.<ScenarioView>ask(
+              entities.<ScenarioView>ask(
                   name,
                   replyTo ->
                       new ScenarioCommand.Define(scenario, ScenarioCommand.Source.API, replyTo),
@@ -143,7 +146,7 @@ public final class ScenarioRoutes extends ApiRoutes {
   private Route read(String name) {
     checkName(name);
     return onSuccess(
-        ask(name, ScenarioCommand.Get::new, m -> unknown(name)),
+        entities.ask(name, ScenarioCommand.Get::new, m -> unknown(name)),
         view -> json(StatusCodes.OK, ScenarioResponse.of(view)));
   }
 
@@ -160,8 +163,9 @@ public final class ScenarioRoutes extends ApiRoutes {
       String name, Function<ActorRef<StatusReply<ScenarioView>>, ScenarioCommand> command) {
     checkName(name);
     CompletionStage<ScenarioView> changed =
-        ask(name, ScenarioCommand.Get::new, m -> unknown(name))
-            .thenCompose(known -> ask(name, command, Problem::conflict));
+        entities
+            .ask(name, ScenarioCommand.Get::new, m -> unknown(name))
+            .thenCompose(known -> entities.ask(name, command, Problem::conflict));
     return onSuccess(changed, view -> json(StatusCodes.OK, ScenarioResponse.of(view)));
   }
 
@@ -208,18 +212,6 @@ public final class ScenarioRoutes extends ApiRoutes {
             : admission.reason();
     Problem problem = code.equals("unknown") ? Problem.notFound(reason) : Problem.conflict(reason);
     return complete(ProblemMembers.response(json, problem, Map.of("code", code)));
-  }
-
-  private <T> CompletionStage<T> ask(
-      String name,
-      Function<ActorRef<StatusReply<T>>, ScenarioCommand> command,
-      Function<String, Problem> refusal) {
-    return refusedAs(
-        services
-            .sharding()
-            .entityRefFor(ScenarioKeys.SCENARIO, name)
-            .<T>askWithStatus(command::apply, askTimeout),
-        refusal);
   }
 
   private static Problem unknown(String name) {
