@@ -15,6 +15,7 @@ import dev.orchestrator.component.ComponentEntity;
 import dev.orchestrator.component.ComponentProjection;
 import dev.orchestrator.component.ComponentRepository;
 import dev.orchestrator.component.ComponentSettings;
+import dev.orchestrator.component.driver.http.ReplyRouter;
 import dev.orchestrator.db.Database;
 import dev.orchestrator.lifecycle.ComponentTopology;
 import dev.orchestrator.lifecycle.LifecycleRunEntity;
@@ -30,6 +31,8 @@ import dev.orchestrator.scenario.action.notify.NotifyActions;
 import dev.orchestrator.scenario.condition.ConditionEvaluator;
 import dev.orchestrator.scenario.condition.DatasourceSettings;
 import dev.orchestrator.scenario.condition.JdbcConditionEvaluator;
+import dev.orchestrator.scenario.feed.ComponentEventFeed;
+import dev.orchestrator.scenario.feed.SpontaneousEvents;
 import dev.orchestrator.scenario.readside.ScenarioReadSide;
 import dev.orchestrator.scenario.readside.ScenarioRepository;
 import dev.orchestrator.scenario.readside.ScenarioRunRepository;
@@ -91,6 +94,14 @@ public final class Bootstrap {
     ScenarioEntity.init(system, scenarios, orchestrator);
     ScenarioRunEntity.init(system, actions(system, database, blocking), scenarios);
     ScenarioReadSide.init(system, database.dataSource());
+    ComponentEventFeed.init(
+        system,
+        database.dataSource(),
+        orchestrator,
+        scenarios.askTimeout(),
+        scenarios.componentEventMaxAge());
+    ReplyRouter.get(system)
+        .useSink(new SpontaneousEvents(system, orchestrator, scenarios.askTimeout()));
     return new Services(
         system,
         database,

@@ -229,6 +229,54 @@ class ScenarioTriggersTest {
     assertTrue(body.contains("timed out"), body);
   }
 
+  @Test
+  void aComponentFaultStartsTheScenariosWaitingForIt() {
+    put(
+        "pump_fault",
+        "name: pump_fault\ntrigger: { type: event, event: { type: COMPONENT_FAULT, source: pump } }\n"
+            + "actions:\n  - { type: log_event, message: \"{{ trigger.source }}: {{ trigger.data.error }}\" }\n");
+    register("pump");
+    awaitState("pump", "STOPPED");
+    api.post("/api/v1/components/pump/simulate", "{\"fault\":\"fault\"}");
+    JsonNode run = awaitRunEnded("pump_fault");
+    assertEquals("SUCCEEDED", run.path("status").asText(), run::toString);
+    assertEquals("pump", run.path("trigger").path("source").asText());
+    assertEquals("COMPONENT_FAULT", run.path("trigger").path("event").asText());
+    assertTrue(
+        run.path("steps").get(0).path("detail").asText().startsWith("pump: "), run::toString);
+    // The built-in fault notification heard of it too.
+    Await.until(
+        WITHIN,
+        () ->
+            assertTrue(
+                Api.json(api.get("/api/v1/scenarios/fault_notification")).path("runs").asInt()
+                    >= 1));
+  }
+
+  @Test
+  void anEventAnAvenaComponentSendsOnItsOwnStartsAScenario() {
+    put(
+        "door_watch",
+        "name: door_watch\ntrigger: { type: event, event: { type: DOOR_OPEN, source: door-1 } }\n"
+            + "actions:\n  - { type: log_event, message: \"{{ trigger.source }} opened at"
+            + " {{ trigger.data.angle }} degrees\" }\n");
+    String avena =
+        """
+        {"source": "door-1", "source_address": "127.0.0.1", "source_port": 8001,
+         "destination": "orchestrator", "destination_address": "127.0.0.1",
+         "destination_port": 8080, "event_type": "DOOR_OPEN", "data": {"angle": 85},
+         "id": null, "payload": 1, "to_be_processed": false, "is_processing": false,
+         "maximum_processing_time": 20.0, "timestamp": "2026-11-22 05:00:00.123456",
+         "result": null}
+        """;
+    HttpResponse<String> taken = api.as(null).post("/event", avena);
+    assertEquals(200, taken.statusCode(), taken::body);
+    JsonNode run = awaitRunEnded("door_watch");
+    assertEquals("SUCCEEDED", run.path("status").asText(), run::toString);
+    assertEquals("door-1", run.path("trigger").path("source").asText());
+    assertEquals("door-1 opened at 85 degrees", run.path("steps").get(0).path("detail").asText());
+  }
+
   private static List<String> names(JsonNode array) {
     List<String> out = new ArrayList<>();
     array.forEach(n -> out.add(n.asText()));
