@@ -87,6 +87,13 @@ public final class ComponentEntity
   private final String tag;
   private final ActorContext<ComponentCommand> context;
   private final TimerScheduler<ComponentCommand> timers;
+
+  /** The first poll after a lifecycle command comes this soon; the pauses then double. */
+  static final Duration EAGER_FIRST = Duration.ofMillis(20);
+
+  /** The next growing pause after a command; null when polling at the poll interval. */
+  private Duration eagerPause;
+
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ComponentSettings settings;
   private final long epoch;
@@ -329,6 +336,23 @@ public final class ComponentEntity
     context.pipeToSelf(
         driver.send(cmd, epoch),
         (ok, failure) -> new Sent(generation, cmd.name(), describe(failure)));
+    // Look again soon, then less and less often: the transition is seen when it ends, not up to
+    // a poll interval later.
+    eagerPause = EAGER_FIRST;
+    if (!pollInFlight) {
+      armPoll(EAGER_FIRST);
+    }
+  }
+
+  /** The pause before the next poll: growing after a command, else the poll interval. */
+  private Duration nextPause(Duration interval) {
+    if (eagerPause == null) {
+      return interval;
+    }
+    Duration pause = eagerPause;
+    Duration doubled = eagerPause.multipliedBy(2);
+    eagerPause = doubled.compareTo(interval) < 0 ? doubled : null;
+    return pause.compareTo(interval) < 0 ? pause : interval;
   }
 
   private ReplyEffect<ComponentEvent, ComponentState> polled(Active state, Polled polled) {
@@ -336,7 +360,7 @@ public final class ComponentEntity
       return Effect().noReply();
     }
     pollInFlight = false;
-    armPoll(state.spec().pollInterval());
+    armPoll(nextPause(state.spec().pollInterval()));
     Instant now = Instant.now();
     return journal(
         polled.observation() != null

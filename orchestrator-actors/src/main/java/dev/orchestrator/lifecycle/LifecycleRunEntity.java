@@ -83,6 +83,7 @@ public final class LifecycleRunEntity
       IntStream.range(0, 4).mapToObj(i -> "lifecycle-" + i).toList();
 
   static final Duration POLL_INTERVAL = Duration.ofMillis(200);
+  static final Duration FIRST_POLL = Duration.ofMillis(20);
   static final Duration IDLE_AFTER_FINISH = Duration.ofSeconds(30);
   private static final Set<LifecycleCommand> STOPS =
       EnumSet.of(LifecycleCommand.CMD_SOFT_STOP, LifecycleCommand.CMD_STOPPED);
@@ -205,6 +206,7 @@ public final class LifecycleRunEntity
    */
   private ReplyEffect<LifecycleRunEvent, LifecycleRunState> poll(Run state) {
     if (!state.finished()) {
+      armNextPoll();
       List<String> ids = new ArrayList<>();
       for (String id : state.current()) {
         if (state.isOpen(id) && asking.add(id)) {
@@ -515,9 +517,9 @@ public final class LifecycleRunEntity
       timers.startSingleTimer(
           "run", RunDeadline.INSTANCE, remaining(run.startedAt(), run.spec().timeout()));
     }
-    if (!timers.isTimerActive("poll")) {
-      timers.startTimerWithFixedDelay("poll", Poll.INSTANCE, POLL_INTERVAL);
-    }
+    // After each change, look soon and then less and less often (up to POLL_INTERVAL).
+    pollPause = FIRST_POLL;
+    timers.startSingleTimer("poll", Poll.INSTANCE, pollPause);
     if (!timers.isTimerActive("step") || stepChanged(run)) {
       timers.startSingleTimer(
           "step",
@@ -529,6 +531,17 @@ public final class LifecycleRunEntity
   }
 
   private int armedStep = -1;
+
+  /**
+   * The pause before the next look: doubling from FIRST_POLL after a change, up to the interval.
+   */
+  private Duration pollPause = FIRST_POLL;
+
+  private void armNextPoll() {
+    Duration doubled = pollPause.multipliedBy(2);
+    pollPause = doubled.compareTo(POLL_INTERVAL) < 0 ? doubled : POLL_INTERVAL;
+    timers.startSingleTimer("poll", Poll.INSTANCE, pollPause);
+  }
 
   private boolean stepChanged(Run run) {
     return armedStep != run.step();

@@ -52,6 +52,7 @@ import dev.orchestrator.scenario.action.ActionRegistry;
 import dev.orchestrator.scenario.action.ActionResult;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -169,10 +170,16 @@ public final class ScenarioRunEntity
     return builder.build();
   }
 
+  /** Journals the start together with the beginning of the first step: one write, not two. */
   private ReplyEffect<ScenarioRunEvent, ScenarioRunState> start(Empty state, Start start) {
+    RunStarted started = new RunStarted(runId, start.spec(), Instant.now());
+    Begun first = beginning((Run) state.apply(started), StepPaths.FIRST, 1, false);
+    List<ScenarioRunEvent> events = new ArrayList<>();
+    events.add(started);
+    events.addAll(first.events());
     return Effect()
-        .persist(new RunStarted(runId, start.spec(), Instant.now()))
-        .thenRun(s -> self(Proceed.INSTANCE))
+        .persist(events)
+        .thenRun(s -> first.after().run())
         .thenReply(start.replyTo(), s -> StatusReply.success(((Run) s).view()));
   }
 
@@ -222,8 +229,20 @@ public final class ScenarioRunEntity
     return begin(state, path, step == null ? 1 : step.attempts() + 1, false);
   }
 
+  /** The events that begin an attempt of a step, and what to do once they are journaled. */
+  private record Begun(List<ScenarioRunEvent> events, Runnable after) {}
+
   private ReplyEffect<ScenarioRunEvent, ScenarioRunState> begin(
       Run state, String path, int attempt, boolean reattempt) {
+    Begun begun = beginning(state, path, attempt, reattempt);
+    return Effect().persist(begun.events()).thenRun(s -> begun.after().run()).thenNoReply();
+  }
+
+  /**
+   * How an attempt begins. A {@code log_event} is done in its own events (started, logged,
+   * succeeded), then the run goes on; another action is started once its StepStarted is journaled.
+   */
+  private Begun beginning(Run state, String path, int attempt, boolean reattempt) {
     Action action = StepPaths.action(state.spec().definition(), path);
     Action rendered =
         ActionTemplates.render(
@@ -234,34 +253,32 @@ public final class ScenarioRunEntity
     StepStarted started = new StepStarted(runId, path, action.typeName(), attempt, reattempt, now);
     if (rendered instanceof Action.LogEvent log) {
       String level = log.level() == null ? "info" : log.level();
-      return Effect()
-          .persist(
-              List.of(
-                  started,
-                  new Logged(runId, path, level, log.message(), now),
-                  new StepSucceeded(runId, path, log.message(), null, now)))
-          .thenRun(s -> writeLog(state, level, log.message()))
-          .thenRun(s -> self(Proceed.INSTANCE))
-          .thenNoReply();
+      return new Begun(
+          List.of(
+              started,
+              new Logged(runId, path, level, log.message(), now),
+              new StepSucceeded(runId, path, log.message(), null, now)),
+          () -> {
+            writeLog(state, level, log.message());
+            self(Proceed.INSTANCE);
+          });
     }
     Duration timeout = action.timeout() != null ? action.timeout() : settings.actionTimeout();
     ActionContext ctx =
         new ActionContext(runId, path, attempt, reattempt, state.spec(), now.plus(timeout));
     String key = path + "#" + attempt;
-    return Effect()
-        .persist(started)
-        .thenRun(
-            s -> {
-              inFlight = key;
-              timers.startSingleTimer(key, new StepTimeout(path, attempt), timeout);
-              context.pipeToSelf(
-                  execute(rendered, ctx),
-                  (outcome, failure) ->
-                      failure == null
-                          ? outcome
-                          : new ActionDone(path, attempt, null, null, message(failure)));
-            })
-        .thenNoReply();
+    return new Begun(
+        List.of(started),
+        () -> {
+          inFlight = key;
+          timers.startSingleTimer(key, new StepTimeout(path, attempt), timeout);
+          context.pipeToSelf(
+              execute(rendered, ctx),
+              (outcome, failure) ->
+                  failure == null
+                      ? outcome
+                      : new ActionDone(path, attempt, null, null, message(failure)));
+        });
   }
 
   private CompletionStage<ActionDone> execute(Action action, ActionContext ctx) {

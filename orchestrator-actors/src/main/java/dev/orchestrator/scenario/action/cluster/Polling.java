@@ -13,9 +13,16 @@ import java.util.function.Supplier;
 
 /**
  * Looks again and again until something is found or a deadline passes, on the actor system's
- * scheduler: no thread waits in between.
+ * scheduler: no thread waits in between. The pauses grow: {@link #FIRST_PAUSE}, doubling up to the
+ * interval, so that what is done quickly is seen quickly; after {@link #PATIENCE} of waiting they
+ * grow on to {@link #SLOW_FACTOR} times the interval, so that many long waits (runs waiting for a
+ * state for hours) cost little.
  */
 final class Polling {
+  static final Duration FIRST_PAUSE = Duration.ofMillis(20);
+  static final Duration PATIENCE = Duration.ofSeconds(10);
+  static final int SLOW_FACTOR = 4;
+
   private final ActorSystem<?> system;
   private final Duration interval;
 
@@ -25,26 +32,35 @@ final class Polling {
   }
 
   /**
-   * Calls {@code look} at once and then every interval. A look that yields a value ends the wait
-   * with it; one that fails with {@link ActionFailed} ends it with that failure; any other failure
-   * (an ask that timed out while a shard moves) counts as "not yet". When {@code deadline} passes
-   * first, the stage fails with what {@code onDeadline} makes of the last look's failure (null when
-   * the last look answered).
+   * Calls {@code look} at once and then after growing pauses (see above). A look that yields a
+   * value ends the wait with it; one that fails with {@link ActionFailed} ends it with that
+   * failure; any other failure (an ask that timed out while a shard moves) counts as "not yet".
+   * When {@code deadline} passes first, the stage fails with what {@code onDeadline} makes of the
+   * last look's failure (null when the last look answered).
    */
   <T> CompletionStage<T> until(
       Instant deadline,
       Supplier<CompletionStage<Optional<T>>> look,
       Function<Throwable, RuntimeException> onDeadline) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    attempt(deadline, look, onDeadline, result);
+    attempt(deadline, look, onDeadline, result, Instant.now(), FIRST_PAUSE);
     return result;
+  }
+
+  /** The pause after {@code pause}, {@code waited} into the wait. */
+  private Duration next(Duration pause, Duration waited) {
+    Duration cap = waited.compareTo(PATIENCE) < 0 ? interval : interval.multipliedBy(SLOW_FACTOR);
+    Duration doubled = pause.multipliedBy(2);
+    return doubled.compareTo(cap) < 0 ? doubled : cap;
   }
 
   private <T> void attempt(
       Instant deadline,
       Supplier<CompletionStage<Optional<T>>> look,
       Function<Throwable, RuntimeException> onDeadline,
-      CompletableFuture<T> result) {
+      CompletableFuture<T> result,
+      Instant began,
+      Duration pause) {
     CompletionStage<Optional<T>> seen;
     try {
       seen = look.get();
@@ -69,10 +85,16 @@ final class Polling {
           }
           try {
             Patterns.after(
-                left.compareTo(interval) < 0 ? left : interval,
+                left.compareTo(pause) < 0 ? left : pause,
                 system,
                 () -> {
-                  attempt(deadline, look, onDeadline, result);
+                  attempt(
+                      deadline,
+                      look,
+                      onDeadline,
+                      result,
+                      began,
+                      next(pause, Duration.between(began, Instant.now())));
                   return CompletableFuture.completedFuture(null);
                 });
           } catch (IllegalStateException shuttingDown) {
