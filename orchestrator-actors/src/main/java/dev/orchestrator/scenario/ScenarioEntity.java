@@ -44,7 +44,6 @@ import dev.orchestrator.singleton.Orchestrator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -62,14 +61,12 @@ import java.util.Set;
 public final class ScenarioEntity
     extends EventSourcedBehaviorWithEnforcedReplies<ScenarioCommand, ScenarioEvent, ScenarioState> {
 
-  static final Duration RELAUNCH_INTERVAL = Duration.ofSeconds(2);
-
-  /** Private: runs whose Start was not confirmed yet are sent it again. */
-  enum Relaunch implements ScenarioCommand {
+  /** Private: time to send every run under way its Start again (the watch). */
+  enum Watch implements ScenarioCommand {
     INSTANCE
   }
 
-  /** Private: the run entity confirmed that run {@code runId} exists. */
+  /** Private: what a run answered to its Start; nothing to do. */
   record Launched(String runId, boolean ok) implements ScenarioCommand {}
 
   private final String name;
@@ -80,8 +77,7 @@ public final class ScenarioEntity
   private final int snapshotEvery;
   private final ActorRef<Orchestrator.Command> orchestrator;
 
-  /** Runs admitted while this incarnation lives whose run entity has not confirmed its start. */
-  private final Set<String> unconfirmed = new HashSet<>();
+  private final Duration watchInterval;
 
   private ScenarioEntity(
       String name,
@@ -91,6 +87,7 @@ public final class ScenarioEntity
       ActorRef<Orchestrator.Command> orchestrator) {
     super(PersistenceId.of(ScenarioKeys.SCENARIO.name(), name));
     this.snapshotEvery = settings.snapshotEvery();
+    this.watchInterval = settings.runWatchInterval();
     this.orchestrator = orchestrator;
     this.name = name;
     this.context = context;
@@ -162,8 +159,8 @@ public final class ScenarioEntity
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), viewOf(s)))
         .onCommand(Admit.class, this::admit)
         .onCommand(RunEnded.class, this::runEnded)
-        .onCommand(Relaunch.class, this::relaunch)
-        .onCommand(Launched.class, this::launched);
+        .onCommand(Watch.class, this::watch)
+        .onCommand(Launched.class, (s, c) -> Effect().noReply());
     return builder.build();
   }
 
@@ -221,7 +218,11 @@ public final class ScenarioEntity
             admit.chain());
     return Effect()
         .persist(new RunAdmitted(name, admit.runId(), admit.mode(), spec, now))
-        .thenRun(s -> launch(admit.runId(), spec))
+        .thenRun(
+            s -> {
+              launch(admit.runId(), spec);
+              armWatch();
+            })
         .thenReply(
             admit.replyTo(),
             s -> StatusReply.success(new Admission(admit.runId(), true, null, null)));
@@ -273,7 +274,6 @@ public final class ScenarioEntity
   }
 
   private ReplyEffect<ScenarioEvent, ScenarioState> runEnded(Known state, RunEnded ended) {
-    unconfirmed.remove(ended.runId());
     if (!state.running().containsKey(ended.runId())) {
       return Effect().reply(ended.replyTo(), viewOf(state));
     }
@@ -284,26 +284,30 @@ public final class ScenarioEntity
               if (state.running().get(ended.runId()).parentRunId() == null) {
                 orchestrator.tell(new Orchestrator.RunEnded(ended.runId()));
               }
+              if (((Known) s).running().isEmpty()) {
+                timers.cancel(Watch.INSTANCE);
+              }
             })
         .thenReply(ended.replyTo(), s -> viewOf((Known) s));
   }
 
-  private ReplyEffect<ScenarioEvent, ScenarioState> relaunch(Known state, Relaunch relaunch) {
-    unconfirmed.retainAll(state.running().keySet());
-    for (String runId : List.copyOf(unconfirmed)) {
-      launch(runId, state.running().get(runId));
+  /**
+   * Sends every run under way its Start again. Runs are not remembered entities (a remember write
+   * on every start would slow each run down): this watch is what brings a run back after the node
+   * it ran on died and its shard moved. A run that is alive just answers.
+   */
+  private ReplyEffect<ScenarioEvent, ScenarioState> watch(Known state, Watch watch) {
+    if (state.running().isEmpty()) {
+      timers.cancel(Watch.INSTANCE);
     }
+    state.running().forEach(this::launch);
     return Effect().noReply();
   }
 
-  private ReplyEffect<ScenarioEvent, ScenarioState> launched(Known state, Launched launched) {
-    if (launched.ok()) {
-      unconfirmed.remove(launched.runId());
+  private void armWatch() {
+    if (!timers.isTimerActive(Watch.INSTANCE)) {
+      timers.startTimerWithFixedDelay(Watch.INSTANCE, watchInterval);
     }
-    if (unconfirmed.isEmpty()) {
-      timers.cancel(Relaunch.INSTANCE);
-    }
-    return Effect().noReply();
   }
 
   private void announce(ScenarioState state) {
@@ -313,10 +317,6 @@ public final class ScenarioEntity
 
   /** Asks the run entity to start; the run answers even if it had started (or ended) before. */
   private void launch(String runId, ScenarioRunSpec spec) {
-    unconfirmed.add(runId);
-    if (!timers.isTimerActive(Relaunch.INSTANCE)) {
-      timers.startTimerWithFixedDelay(Relaunch.INSTANCE, RELAUNCH_INTERVAL);
-    }
     context.pipeToSelf(
         sharding
             .entityRefFor(ScenarioKeys.RUN, runId)
@@ -348,8 +348,9 @@ public final class ScenarioEntity
         .onSignal(
             RecoveryCompleted.instance(),
             state -> {
-              if (state instanceof Known known) {
+              if (state instanceof Known known && !known.running().isEmpty()) {
                 known.running().forEach(this::launch);
+                armWatch();
               }
             })
         .build();

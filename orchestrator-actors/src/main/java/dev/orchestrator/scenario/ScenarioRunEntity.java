@@ -126,7 +126,7 @@ public final class ScenarioRunEntity
             Entity.of(
                     ScenarioKeys.RUN,
                     ctx -> create(ctx.getEntityId(), ctx.getShard(), actions, settings))
-                .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
+                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
   }
 
   @Override

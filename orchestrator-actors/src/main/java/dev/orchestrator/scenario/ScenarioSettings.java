@@ -20,6 +20,8 @@ import java.util.List;
  * @param directory user scenario files ({@code ORCH_SCENARIOS_DIR}); empty when none
  * @param snapshotEvery a scenario entity and the orchestrator snapshot their state after this many
  *     events (they live long: each run adds two events to its scenario)
+ * @param runWatchInterval how often a scenario entity sends its runs under way their Start again,
+ *     which brings back a run whose node died
  * @param componentEventMaxAge component events older than this are not handed to scenarios (a first
  *     start or a long outage does not replay old history as news)
  */
@@ -32,6 +34,7 @@ public record ScenarioSettings(
     boolean builtin,
     String directory,
     int snapshotEvery,
+    Duration runWatchInterval,
     Duration componentEventMaxAge) {
 
   public static final List<String> CATCH_UP = List.of("latest", "none", "all");
@@ -75,6 +78,7 @@ public record ScenarioSettings(
         c.getBoolean("builtin"),
         dir,
         c.getInt("snapshot-every"),
+        c.getDuration("run-watch-interval"),
         c.getDuration("component-event-max-age"));
   }
 }
