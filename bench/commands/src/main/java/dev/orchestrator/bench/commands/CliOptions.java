@@ -65,4 +65,34 @@ public abstract class CliOptions {
       throw new IllegalArgumentException("--" + name + " must be a number, got " + v);
     }
   }
+
+  /** "100ms", "1s", "2m" (or a bare number of milliseconds) in milliseconds. */
+  protected final long millis(String name, String dflt) {
+    String v = str(name, dflt).toLowerCase(Locale.ROOT);
+    try {
+      if (v.endsWith("ms")) {
+        return Long.parseLong(v.substring(0, v.length() - 2));
+      }
+      if (v.endsWith("s")) {
+        return Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000);
+      }
+      if (v.endsWith("m")) {
+        return Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 60_000);
+      }
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "--" + name + " must be a duration like 100ms or 1s, got " + v);
+    }
+  }
+
+  /** Whether the letter {@code p} is among {@code --phases} (default: all of {@code all}). */
+  protected final boolean phase(char p, String all) {
+    return str("phases", all).toLowerCase(Locale.ROOT).indexOf(p) >= 0;
+  }
+
+  /** Milliseconds as a duration the orchestrator reads: "100ms", "1s". */
+  public static String ms(long millis) {
+    return millis % 1000 == 0 ? (millis / 1000) + "s" : millis + "ms";
+  }
 }

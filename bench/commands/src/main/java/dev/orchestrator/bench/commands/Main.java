@@ -32,7 +32,7 @@ public final class Main {
   private OrchestratorNode node;
   private DbSchedulerBench dbScheduler;
   private final AtomicBoolean cleaned = new AtomicBoolean();
-  private Path pidFile;
+  private ChildPids pids;
 
   private Main(Options options) {
     this.options = options;
@@ -54,7 +54,7 @@ public final class Main {
     }
     Main main = new Main(options);
     Runtime.getRuntime().addShutdownHook(new Thread(main::cleanup, "bench-cleanup"));
-    startWatchdog(options.maxMinutes());
+    ChildPids.watchdog(options.maxMinutes());
     int code;
     try {
       code = main.run();
@@ -68,31 +68,12 @@ public final class Main {
     System.exit(code);
   }
 
-  /** The whole run may not take longer than this, whatever hangs: exit, the hook cleans up. */
-  private static void startWatchdog(int minutes) {
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                Thread.sleep(TimeUnit.MINUTES.toMillis(minutes));
-                System.err.println("bench: hard deadline of " + minutes + " min reached; stopping everything");
-                System.exit(3);
-              } catch (InterruptedException e) {
-                // done
-              }
-            },
-            "bench-watchdog");
-    t.setDaemon(true);
-    t.start();
-  }
-
   private int run() throws Exception {
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     String runId = "bench-" + stamp;
     Path out = options.out();
     Files.createDirectories(out);
-    pidFile = out.resolve("children.pid");
-    Files.deleteIfExists(pidFile);
+    pids = ChildPids.in(out);
 
     int n = options.n();
     int clients = options.clients();
@@ -115,7 +96,7 @@ public final class Main {
 
     System.out.println("starting embedded PostgreSQL ...");
     db = Database.start();
-    db.postmasterPid().ifPresent(pid -> writePid("postgres", pid, db.dataDir().toString()));
+    db.postmasterPid().ifPresent(pid -> pids.add("postgres", pid, db.dataDir().toString()));
     String dbLine = "database: " + db.describe();
     facts.add(dbLine);
     System.out.println(dbLine);
@@ -229,7 +210,7 @@ public final class Main {
       System.out.println("  starting the node: java " + options.nodeJavaOpts() + " -jar " + jar);
       long t0 = System.nanoTime();
       node = OrchestratorNode.start(jar, options.nodeJavaOpts(), db, options.out());
-      writePid("node", node.pid(), jar.toString());
+      pids.add("node", node.pid(), jar.toString());
       node.awaitReady(Duration.ofSeconds(180));
       System.out.printf(Locale.ROOT, "  node ready in %.1f s (log %s)%n", (System.nanoTime() - t0) / 1e9, node.log());
       OrchestratorBench bench =
@@ -287,20 +268,6 @@ public final class Main {
     return s;
   }
 
-  /** For run.sh: the children to stop if this JVM dies without its hooks (kill -9). */
-  private void writePid(String what, long pid, String marker) {
-    try {
-      Files.writeString(
-          pidFile,
-          what + " " + pid + " " + marker + "\n",
-          StandardCharsets.UTF_8,
-          java.nio.file.StandardOpenOption.CREATE,
-          java.nio.file.StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      // run.sh's cleanup is a last resort only
-    }
-  }
-
   private void cleanup() {
     if (!cleaned.compareAndSet(false, true)) {
       return;
@@ -314,12 +281,8 @@ public final class Main {
     if (db != null) {
       db.close();
     }
-    try {
-      if (pidFile != null) {
-        Files.deleteIfExists(pidFile);
-      }
-    } catch (IOException e) {
-      // ignore
+    if (pids != null) {
+      pids.clear();
     }
   }
 }

@@ -14,13 +14,15 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One orchestrator node in a child JVM ({@code java -jar orchestrator.jar}) in {@code cluster} mode
- * against the bench's PostgreSQL, listening on 127.0.0.1 only. Its output goes to a log file.
+ * One orchestrator node in a child JVM ({@code java -jar orchestrator.jar}), in {@code cluster} mode
+ * against the bench's PostgreSQL or in {@code dev} mode with its own, listening on 127.0.0.1 only.
+ * Its output goes to a log file.
  */
 public final class OrchestratorNode implements AutoCloseable {
   private final Process process;
@@ -39,6 +41,28 @@ public final class OrchestratorNode implements AutoCloseable {
 
   public static OrchestratorNode start(Path jar, String javaOpts, Database db, Path logDir)
       throws IOException {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("ORCH_MODE", "cluster");
+    env.put("ORCH_DB_URL", db.jdbcUrl("postgres"));
+    env.put("ORCH_DB_USER", Database.USER);
+    env.put("ORCH_DB_PASSWORD", "");
+    return launch(jar, javaOpts, env, logDir);
+  }
+
+  /**
+   * A node in {@code dev} mode: its own embedded PostgreSQL in a fresh data directory (deleted on
+   * {@link #close()}), with {@code extraEnv} (such as {@code ORCH_EXAMPLES=off}) on top.
+   */
+  public static OrchestratorNode startDev(
+      Path jar, String javaOpts, Map<String, String> extraEnv, Path logDir) throws IOException {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("ORCH_MODE", "dev");
+    env.putAll(extraEnv);
+    return launch(jar, javaOpts, env, logDir);
+  }
+
+  private static OrchestratorNode launch(
+      Path jar, String javaOpts, Map<String, String> modeEnv, Path logDir) throws IOException {
     if (!Files.isRegularFile(jar)) {
       throw new IOException("orchestrator jar not found: " + jar);
     }
@@ -67,15 +91,14 @@ public final class OrchestratorNode implements AutoCloseable {
             .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
     Map<String, String> env = pb.environment();
     env.keySet().removeIf(k -> k.startsWith("ORCH_"));
-    env.put("ORCH_MODE", "cluster");
-    env.put("ORCH_DB_URL", db.jdbcUrl("postgres"));
-    env.put("ORCH_DB_USER", Database.USER);
-    env.put("ORCH_DB_PASSWORD", "");
+    env.putAll(modeEnv);
     env.put("ORCH_HTTP_HOST", "127.0.0.1");
     env.put("ORCH_HTTP_PORT", Integer.toString(httpPort));
     env.put("ORCH_NODE_HOST", "127.0.0.1");
     env.put("ORCH_NODE_PORT", Integer.toString(nodePort));
-    env.put("ORCH_SEED_NODES", "127.0.0.1:" + nodePort);
+    if ("cluster".equals(modeEnv.get("ORCH_MODE"))) {
+      env.put("ORCH_SEED_NODES", "127.0.0.1:" + nodePort); // dev mode joins itself
+    }
     env.put("ORCH_ADMIN_TOKEN", token);
     env.put("ORCH_DATA_DIR", dataDir.toString());
     Process p = pb.start();

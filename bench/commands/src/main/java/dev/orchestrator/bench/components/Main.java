@@ -2,9 +2,13 @@ package dev.orchestrator.bench.components;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.orchestrator.bench.commands.Api;
+import dev.orchestrator.bench.commands.ChildPids;
 import dev.orchestrator.bench.commands.Database;
 import dev.orchestrator.bench.commands.Machine;
+import dev.orchestrator.bench.commands.NodeProcess;
 import dev.orchestrator.bench.commands.OrchestratorNode;
+import dev.orchestrator.bench.commands.Parallel;
 import dev.orchestrator.bench.commands.RawHttp;
 import dev.orchestrator.bench.commands.Stats;
 import java.io.IOException;
@@ -52,7 +56,7 @@ public final class Main {
   private final AtomicBoolean cleaned = new AtomicBoolean();
   private Database db;
   private OrchestratorNode node;
-  private Path pidFile;
+  private ChildPids pids;
   private int port;
   private String token;
 
@@ -77,7 +81,7 @@ public final class Main {
     }
     Main main = new Main(options);
     Runtime.getRuntime().addShutdownHook(new Thread(main::cleanup, "bench-cleanup"));
-    startWatchdog(options.maxMinutes());
+    ChildPids.watchdog(options.maxMinutes());
     int code;
     try {
       code = main.run();
@@ -94,25 +98,11 @@ public final class Main {
     System.exit(code);
   }
 
-  private static void startWatchdog(int minutes) {
-    Thread t =
-        new Thread(
-            () -> {
-              LockSupport.parkNanos(TimeUnit.MINUTES.toNanos(minutes));
-              System.err.println("bench: hard deadline of " + minutes + " min reached; stopping everything");
-              System.exit(3);
-            },
-            "bench-watchdog");
-    t.setDaemon(true);
-    t.start();
-  }
-
   private int run() throws Exception {
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     Path out = options.out();
     Files.createDirectories(out);
-    pidFile = out.resolve("children.pid");
-    Files.deleteIfExists(pidFile);
+    pids = ChildPids.in(out);
 
     facts.add(String.format(Locale.ROOT, "machine: nproc=%d (%s), %s RAM, %s at start",
         Machine.nproc(), Machine.cpuModel(), Machine.memTotal(), Machine.loadAverage()));
@@ -122,7 +112,7 @@ public final class Main {
 
     System.out.println("starting embedded PostgreSQL ...");
     db = Database.start();
-    db.postmasterPid().ifPresent(pid -> writePid("postgres", pid, db.dataDir().toString()));
+    db.postmasterPid().ifPresent(pid -> pids.add("postgres", pid, db.dataDir().toString()));
     facts.add("database: " + db.describe());
     System.out.println(facts.get(facts.size() - 1));
 
@@ -133,7 +123,7 @@ public final class Main {
     System.out.println(facts.get(facts.size() - 1));
     long t0 = System.nanoTime();
     node = OrchestratorNode.start(options.jar(), nodeOpts, db, out);
-    writePid("node", node.pid(), options.jar().toString());
+    pids.add("node", node.pid(), options.jar().toString());
     node.awaitReady(Duration.ofSeconds(180));
     System.out.printf(Locale.ROOT, "node ready in %.1f s (pid %d, log %s)%n",
         (System.nanoTime() - t0) / 1e9, node.pid(), node.log());
@@ -151,9 +141,9 @@ public final class Main {
     if (options.phase('c')) {
       if (!scratch.isEmpty()) {
         long d0 = System.nanoTime();
-        int[] codes = parallel(scratch.size(), options.clients(), (api, i) -> api.delete("/api/v1/components/" + scratch.get(i)).status(), null);
+        int[] codes = Parallel.run(port, token, scratch.size(), options.clients(), (api, i) -> api.delete("/api/v1/components/" + scratch.get(i)).status(), null);
         System.out.printf(Locale.ROOT, "deregistered the %d components of phases a/b in %.1f s (%d not 204)%n",
-            scratch.size(), (System.nanoTime() - d0) / 1e9, countNot(codes, 204));
+            scratch.size(), (System.nanoTime() - d0) / 1e9, Parallel.countNot(codes, 204));
       }
       phaseC();
     }
@@ -218,7 +208,7 @@ public final class Main {
     double[] lat = new double[n];
     long start = System.nanoTime();
     int[] codes =
-        parallel(
+        Parallel.run(port, token,
             n,
             clients,
             (api, i) ->
@@ -230,62 +220,7 @@ public final class Main {
     for (int i = 0; i < n; i++) {
       ids.add(prefix + i);
     }
-    return new Result(total, lat, Stats.of(lat, n), countNot(codes, 200));
-  }
-
-  interface Call {
-    int apply(Api api, int i) throws IOException;
-  }
-
-  /**
-   * Runs {@code call(0..n-1)} from {@code clients} threads, each with its own connection, each
-   * taking the next index when its previous request was answered. Returns the status codes (-1 for
-   * an I/O failure); the latency of each call in ms goes to {@code latencies} if given.
-   */
-  private int[] parallel(int n, int clients, Call call, double[] latencies) throws Exception {
-    int[] codes = new int[n];
-    AtomicInteger next = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(clients);
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int c = 0; c < clients; c++) {
-        futures.add(
-            pool.submit(
-                () -> {
-                  try (Api api = new Api(port, token)) {
-                    int i;
-                    while ((i = next.getAndIncrement()) < n) {
-                      long s = System.nanoTime();
-                      try {
-                        codes[i] = call.apply(api, i);
-                      } catch (IOException e) {
-                        codes[i] = -1;
-                      }
-                      if (latencies != null) {
-                        latencies[i] = (System.nanoTime() - s) / 1e6;
-                      }
-                    }
-                  }
-                  return null;
-                }));
-      }
-      for (Future<?> f : futures) {
-        f.get();
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-    return codes;
-  }
-
-  private static int countNot(int[] codes, int ok) {
-    int bad = 0;
-    for (int c : codes) {
-      if (c != ok) {
-        bad++;
-      }
-    }
-    return bad;
+    return new Result(total, lat, Stats.of(lat, n), Parallel.countNot(codes, 200));
   }
 
   // ---- (b) lifecycle round trip ------------------------------------------------------------
@@ -855,15 +790,6 @@ public final class Main {
     return k;
   }
 
-  private void writePid(String what, long pid, String marker) {
-    try {
-      Files.writeString(pidFile, what + " " + pid + " " + marker + "\n", StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      // run.sh's cleanup is a last resort only
-    }
-  }
-
   private void cleanup() {
     if (!cleaned.compareAndSet(false, true)) {
       return;
@@ -874,12 +800,8 @@ public final class Main {
     if (db != null) {
       db.close();
     }
-    try {
-      if (pidFile != null) {
-        Files.deleteIfExists(pidFile);
-      }
-    } catch (IOException e) {
-      // ignore
+    if (pids != null) {
+      pids.clear();
     }
   }
 }

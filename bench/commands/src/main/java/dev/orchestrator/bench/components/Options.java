@@ -2,7 +2,6 @@ package dev.orchestrator.bench.components;
 
 import dev.orchestrator.bench.commands.CliOptions;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * bench/components settings: {@code --name=value} (or {@code --name value}), else the environment
@@ -50,27 +49,8 @@ final class Options extends CliOptions {
     return o;
   }
 
-  /** "100ms", "1s", "2m" in milliseconds. */
-  long millis(String name, String dflt) {
-    String v = str(name, dflt).toLowerCase(Locale.ROOT);
-    try {
-      if (v.endsWith("ms")) {
-        return Long.parseLong(v.substring(0, v.length() - 2));
-      }
-      if (v.endsWith("s")) {
-        return Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000);
-      }
-      if (v.endsWith("m")) {
-        return Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 60_000);
-      }
-      return Long.parseLong(v);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + name + " must be a duration like 100ms or 1s, got " + v);
-    }
-  }
-
   boolean phase(char p) {
-    return str("phases", "a,b,c").toLowerCase(Locale.ROOT).indexOf(p) >= 0;
+    return phase(p, "a,b,c");
   }
 
   int clients() {
@@ -155,9 +135,5 @@ final class Options extends CliOptions {
 
   Path out() {
     return Path.of(str("out", "target/results")).toAbsolutePath();
-  }
-
-  static String ms(long millis) {
-    return millis % 1000 == 0 ? (millis / 1000) + "s" : millis + "ms";
   }
 }

@@ -1,6 +1,5 @@
-package dev.orchestrator.bench.components;
+package dev.orchestrator.bench.commands;
 
-import dev.orchestrator.bench.commands.Machine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,20 +13,20 @@ import java.util.regex.Pattern;
  * /status (as {@link Machine} reads /proc/stat for the machine), the Java heap with {@code jcmd
  * <pid> GC.heap_info} (the JDK's own tool beside the java that runs both JVMs).
  */
-final class NodeProcess {
+public final class NodeProcess {
   private static final Pattern HEAP =
       Pattern.compile("(?:heap|Heap)\\s+total\\s+(\\d+)K,\\s+used\\s+(\\d+)K");
 
   private final long pid;
   private final long ticksPerSecond;
 
-  NodeProcess(long pid) {
+  public NodeProcess(long pid) {
     this.pid = pid;
     this.ticksPerSecond = clockTicks();
   }
 
   /** user + system CPU of the whole node process (all threads) in nanoseconds, or -1. */
-  long cpuNanos() {
+  public long cpuNanos() {
     try {
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
       // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
@@ -41,7 +40,7 @@ final class NodeProcess {
   }
 
   /** The node's CPU use in cores over the next {@code seconds} (waits that long), or NaN. */
-  double cores(int seconds) {
+  public double cores(int seconds) {
     long c0 = cpuNanos();
     long w0 = System.nanoTime();
     Machine.parkUntil(w0 + TimeUnit.SECONDS.toNanos(seconds));
@@ -51,7 +50,7 @@ final class NodeProcess {
   }
 
   /** Resident set size in KiB (VmRSS), or -1. */
-  long rssKib() {
+  public long rssKib() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
         if (line.startsWith("VmRSS:")) {
@@ -65,7 +64,7 @@ final class NodeProcess {
   }
 
   /** Heap used and committed in KiB from {@code jcmd GC.heap_info}, or null (with the reason printed). */
-  long[] heapKib() {
+  public long[] heapKib() {
     String out = jcmd("GC.heap_info");
     if (out == null) {
       return null;
@@ -80,7 +79,7 @@ final class NodeProcess {
   }
 
   /** A full GC in the node ({@code jcmd GC.run}); afterwards the heap used is the live set. */
-  boolean fullGc() {
+  public boolean fullGc() {
     return jcmd("GC.run") != null;
   }
 

@@ -1,8 +1,7 @@
-package dev.orchestrator.bench.components;
+package dev.orchestrator.bench.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.orchestrator.bench.commands.RawHttp;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Instant;
@@ -12,35 +11,35 @@ import java.time.Instant;
  * request, so the load generator takes little from the 2 cores it shares with the node). Not
  * thread-safe: one per thread.
  */
-final class Api implements Closeable {
-  static final ObjectMapper JSON = new ObjectMapper();
+public final class Api implements Closeable {
+  public static final ObjectMapper JSON = new ObjectMapper();
 
   private final RawHttp http;
   private final String token;
 
-  Api(int port, String token) {
+  public Api(int port, String token) {
     this.http = new RawHttp(port, 30_000);
     this.token = token;
   }
 
-  RawHttp.Response put(String path, String json) throws IOException {
+  public RawHttp.Response put(String path, String json) throws IOException {
     return http.request("PUT", path, token, json);
   }
 
-  RawHttp.Response post(String path, String json) throws IOException {
+  public RawHttp.Response post(String path, String json) throws IOException {
     return http.request("POST", path, token, json);
   }
 
-  RawHttp.Response get(String path) throws IOException {
+  public RawHttp.Response get(String path) throws IOException {
     return http.request("GET", path, token, null);
   }
 
-  RawHttp.Response delete(String path) throws IOException {
+  public RawHttp.Response delete(String path) throws IOException {
     return http.request("DELETE", path, token, null);
   }
 
   /** GET that must answer 200, parsed. */
-  JsonNode getJson(String path) throws IOException {
+  public JsonNode getJson(String path) throws IOException {
     RawHttp.Response r = get(path);
     if (r.status() != 200) {
       throw new IOException("GET " + path + " -> " + r.status() + " " + r.body());
@@ -48,12 +47,12 @@ final class Api implements Closeable {
     return JSON.readTree(r.body());
   }
 
-  static JsonNode parse(String body) throws IOException {
+  public static JsonNode parse(String body) throws IOException {
     return JSON.readTree(body);
   }
 
   /** An Instant written as ISO-8601 text or as epoch seconds (with a fraction); null if absent. */
-  static Instant instant(JsonNode n) {
+  public static Instant instant(JsonNode n) {
     if (n == null || n.isNull() || n.isMissingNode()) {
       return null;
     }
@@ -65,7 +64,7 @@ final class Api implements Closeable {
     return Instant.parse(n.asText());
   }
 
-  static String componentBody(String group, String pollInterval, String dependsOn) {
+  public static String componentBody(String group, String pollInterval, String dependsOn) {
     return "{\"driver\":\"simulated\",\"groups\":[\"" + group + "\"]"
         + (pollInterval == null ? "" : ",\"pollInterval\":\"" + pollInterval + "\"")
         + (dependsOn == null ? "" : ",\"dependsOn\":[\"" + dependsOn + "\"]")
