@@ -3,6 +3,7 @@ package dev.orchestrator.scenario;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
@@ -89,6 +90,17 @@ public final class ScenarioRunEntity
 
   /** The attempt this incarnation runs now ({@code path#attempt}); null when none. */
   private String inFlight;
+
+  /** Completed when the run gives up the attempt in flight, so that its executor stops. */
+  private CompletableFuture<Void> inFlightAbandoned;
+
+  private void abandonInFlight() {
+    inFlight = null;
+    if (inFlightAbandoned != null) {
+      inFlightAbandoned.complete(null);
+      inFlightAbandoned = null;
+    }
+  }
 
   private boolean reporting;
 
@@ -191,7 +203,7 @@ public final class ScenarioRunEntity
               StatusReply.error("run " + runId + " has already ended " + state.status()));
     }
     String reason = cancel.reason() == null ? "cancelled" : "cancelled: " + cancel.reason();
-    inFlight = null;
+    abandonInFlight();
     return Effect()
         .persist(new RunFinished(runId, RunStatus.CANCELLED, reason, Instant.now()))
         .thenRun(s -> self(Proceed.INSTANCE))
@@ -264,13 +276,16 @@ public final class ScenarioRunEntity
           });
     }
     Duration timeout = action.timeout() != null ? action.timeout() : settings.actionTimeout();
+    CompletableFuture<Void> abandoned = new CompletableFuture<>();
     ActionContext ctx =
-        new ActionContext(runId, path, attempt, reattempt, state.spec(), now.plus(timeout));
+        new ActionContext(
+            runId, path, attempt, reattempt, state.spec(), now.plus(timeout), abandoned);
     String key = path + "#" + attempt;
     return new Begun(
         List.of(started),
         () -> {
           inFlight = key;
+          inFlightAbandoned = abandoned;
           timers.startSingleTimer(key, new StepTimeout(path, attempt), timeout);
           context.pipeToSelf(
               execute(rendered, ctx),
@@ -309,6 +324,7 @@ public final class ScenarioRunEntity
       return Effect().noReply();
     }
     inFlight = null;
+    inFlightAbandoned = null;
     timers.cancel(key);
     Instant now = Instant.now();
     String type = StepPaths.action(state.spec().definition(), done.path()).typeName();
@@ -335,7 +351,7 @@ public final class ScenarioRunEntity
     if (!key.equals(inFlight) || state.finished()) {
       return Effect().noReply();
     }
-    inFlight = null;
+    abandonInFlight();
     Action action = StepPaths.action(state.spec().definition(), t.path());
     Duration timeout = action.timeout() != null ? action.timeout() : settings.actionTimeout();
     String error = "timed out after " + Durations.format(timeout);
@@ -442,6 +458,7 @@ public final class ScenarioRunEntity
   @Override
   public SignalHandler<ScenarioRunState> signalHandler() {
     return newSignalHandlerBuilder()
+        .onSignal(PostStop.instance(), state -> abandonInFlight())
         .onSignal(
             RecoveryCompleted.instance(),
             state -> {

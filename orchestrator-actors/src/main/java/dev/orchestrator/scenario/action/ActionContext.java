@@ -4,6 +4,8 @@ import dev.orchestrator.protocol.scenario.ScenarioRunSpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Where an action runs.
@@ -16,6 +18,8 @@ import java.util.UUID;
  *     the run to another node: what it started may exist already
  * @param spec the run's definition, trigger and nesting
  * @param deadline when the attempt times out
+ * @param abandoned completes when the run gives the attempt up (the run was cancelled, or the
+ *     attempt timed out): an executor that waits or polls should stop then
  */
 public record ActionContext(
     String runId,
@@ -23,7 +27,19 @@ public record ActionContext(
     int attempt,
     boolean reattempt,
     ScenarioRunSpec spec,
-    Instant deadline) {
+    Instant deadline,
+    CompletionStage<Void> abandoned) {
+
+  /** A context whose attempt is never abandoned before its deadline. */
+  public ActionContext(
+      String runId,
+      String path,
+      int attempt,
+      boolean reattempt,
+      ScenarioRunSpec spec,
+      Instant deadline) {
+    this(runId, path, attempt, reattempt, spec, deadline, new CompletableFuture<>());
+  }
 
   /**
    * A key that is the same for every attempt of this step of this run: for idempotency keys and

@@ -106,7 +106,7 @@ final class EnqueueCommandExecutor implements ActionExecutor {
     CommandView[] last = {first};
     return polling
         .until(
-            context.deadline(),
+            context,
             () ->
                 (last[0].status().isFinal()
                         ? CompletableFuture.completedFuture(last[0])

@@ -133,7 +133,7 @@ final class ExecuteScenarioExecutor implements ActionExecutor {
     ScenarioRunView[] last = new ScenarioRunView[1];
     return polling
         .until(
-            context.deadline(),
+            context,
             // Refused while the admitted run has not begun yet: Polling takes that as "not yet".
             () ->
                 run.<ScenarioRunView>askWithStatus(ScenarioRunCommand.Get::new, askTimeout)

@@ -2,6 +2,7 @@ package dev.orchestrator.scenario.action.cluster;
 
 import akka.actor.typed.ActorSystem;
 import akka.pattern.Patterns;
+import dev.orchestrator.scenario.action.ActionContext;
 import dev.orchestrator.scenario.action.ActionFailed;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,18 +33,23 @@ final class Polling {
   }
 
   /**
-   * Calls {@code look} at once and then after growing pauses (see above). A look that yields a
-   * value ends the wait with it; one that fails with {@link ActionFailed} ends it with that
-   * failure; any other failure (an ask that timed out while a shard moves) counts as "not yet".
-   * When {@code deadline} passes first, the stage fails with what {@code onDeadline} makes of the
-   * last look's failure (null when the last look answered).
+   * Calls {@code look} at once and then after growing pauses (see above), until the context's
+   * deadline, or until its step is abandoned (the run was cancelled or the step timed out). A look
+   * that yields a value ends the wait with it; one that fails with {@link ActionFailed} ends it
+   * with that failure; any other failure (an ask that timed out while a shard moves) counts as "not
+   * yet". When {@code deadline} passes first, the stage fails with what {@code onDeadline} makes of
+   * the last look's failure (null when the last look answered).
    */
   <T> CompletionStage<T> until(
-      Instant deadline,
+      ActionContext context,
       Supplier<CompletionStage<Optional<T>>> look,
       Function<Throwable, RuntimeException> onDeadline) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    attempt(deadline, look, onDeadline, result, Instant.now(), FIRST_PAUSE);
+    // A cancelled or timed-out step is given up by its run: stop looking at once.
+    context
+        .abandoned()
+        .thenRun(() -> result.completeExceptionally(new ActionFailed("the step was abandoned")));
+    attempt(context.deadline(), look, onDeadline, result, Instant.now(), FIRST_PAUSE);
     return result;
   }
 
@@ -61,6 +67,9 @@ final class Polling {
       CompletableFuture<T> result,
       Instant began,
       Duration pause) {
+    if (result.isDone()) {
+      return;
+    }
     CompletionStage<Optional<T>> seen;
     try {
       seen = look.get();

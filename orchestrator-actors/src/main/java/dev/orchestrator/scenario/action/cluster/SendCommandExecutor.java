@@ -102,7 +102,7 @@ final class SendCommandExecutor implements ActionExecutor {
       String runId, String what, ActionContext context) {
     LifecycleRunView[] last = new LifecycleRunView[1];
     return polling.until(
-        context.deadline(),
+        context,
         () ->
             runs.get(runId)
                 .thenApply(

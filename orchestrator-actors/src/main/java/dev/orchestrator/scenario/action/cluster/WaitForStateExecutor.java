@@ -63,7 +63,7 @@ final class WaitForStateExecutor implements ActionExecutor {
     AtomicReference<String> notFound = new AtomicReference<>();
     return polling
         .until(
-            context.deadline(),
+            context,
             () -> topology.read().thenApply(nodes -> resolve(wait, nodes, notFound)),
             failure -> new ActionFailed("wait_for_state " + wait.target() + ": " + notFound.get()))
         .thenCompose(ids -> new Watch(ids, wait, context, began).run());
@@ -103,7 +103,7 @@ final class WaitForStateExecutor implements ActionExecutor {
     }
 
     CompletionStage<ActionResult> run() {
-      return polling.until(context.deadline(), this::look, failure -> timedOut());
+      return polling.until(context, this::look, failure -> timedOut());
     }
 
     private CompletionStage<Optional<ActionResult>> look() {
