@@ -29,7 +29,6 @@ import dev.orchestrator.protocol.scenario.ScenarioRunCommand.Cancel;
 import dev.orchestrator.protocol.scenario.ScenarioRunCommand.Get;
 import dev.orchestrator.protocol.scenario.ScenarioRunCommand.Start;
 import dev.orchestrator.protocol.scenario.ScenarioRunEvent;
-import dev.orchestrator.protocol.scenario.ScenarioRunEvent.EndReported;
 import dev.orchestrator.protocol.scenario.ScenarioRunEvent.Logged;
 import dev.orchestrator.protocol.scenario.ScenarioRunEvent.RunFinished;
 import dev.orchestrator.protocol.scenario.ScenarioRunEvent.RunStarted;
@@ -103,6 +102,9 @@ public final class ScenarioRunEntity
   }
 
   private boolean reporting;
+
+  /** The scenario entity recorded this run's end (in this incarnation). */
+  private boolean endReported;
 
   private ScenarioRunEntity(
       String runId,
@@ -178,7 +180,8 @@ public final class ScenarioRunEntity
         .onCommand(ActionDone.class, this::actionDone)
         .onCommand(StepTimeout.class, this::stepTimeout)
         .onCommand(EndAcknowledged.class, this::endAcknowledged)
-        .onCommand(Idle.class, (s, c) -> s.reported() ? passivate() : Effect().noReply());
+        .onCommand(
+            Idle.class, (s, c) -> s.reported() || endReported ? passivate() : Effect().noReply());
     return builder.build();
   }
 
@@ -190,7 +193,7 @@ public final class ScenarioRunEntity
     events.add(started);
     events.addAll(first.events());
     return Effect()
-        .persist(events)
+        .persist(withFinish(state, events))
         .thenRun(s -> first.after().run())
         .thenReply(start.replyTo(), s -> StatusReply.success(((Run) s).view()));
   }
@@ -213,7 +216,7 @@ public final class ScenarioRunEntity
   /** Does the next thing: finish, report, wait for a retry, or begin (or resume) a step. */
   private ReplyEffect<ScenarioRunEvent, ScenarioRunState> proceed(Run state) {
     if (state.finished()) {
-      if (!state.reported()) {
+      if (!state.reported() && !endReported) {
         report(state);
       }
       return Effect().noReply();
@@ -247,7 +250,10 @@ public final class ScenarioRunEntity
   private ReplyEffect<ScenarioRunEvent, ScenarioRunState> begin(
       Run state, String path, int attempt, boolean reattempt) {
     Begun begun = beginning(state, path, attempt, reattempt);
-    return Effect().persist(begun.events()).thenRun(s -> begun.after().run()).thenNoReply();
+    return Effect()
+        .persist(withFinish(state, begun.events()))
+        .thenRun(s -> begun.after().run())
+        .thenNoReply();
   }
 
   /**
@@ -329,12 +335,13 @@ public final class ScenarioRunEntity
     Instant now = Instant.now();
     String type = StepPaths.action(state.spec().definition(), done.path()).typeName();
     if (done.skipped() != null) {
-      return persistThenProceed(new StepSkipped(runId, done.path(), done.skipped(), now));
+      return persistThenProceed(state, new StepSkipped(runId, done.path(), done.skipped(), now));
     }
     if (done.error() == null) {
       actions.guard().record(type, true, null);
       ActionResult r = done.result();
       return persistThenProceed(
+          state,
           new StepSucceeded(
               runId,
               done.path(),
@@ -368,12 +375,33 @@ public final class ScenarioRunEntity
           action.retry().backoff() == null ? Duration.ZERO : action.retry().backoff();
       retryAt = now.plus(backoff);
     }
-    return persistThenProceed(new StepFailed(runId, path, attempt, error, retryAt, now));
+    return persistThenProceed(state, new StepFailed(runId, path, attempt, error, retryAt, now));
   }
 
   private ReplyEffect<ScenarioRunEvent, ScenarioRunState> persistThenProceed(
-      ScenarioRunEvent event) {
-    return Effect().persist(event).thenRun(s -> self(Proceed.INSTANCE)).thenNoReply();
+      Run state, ScenarioRunEvent event) {
+    return Effect()
+        .persist(withFinish(state, List.of(event)))
+        .thenRun(s -> self(Proceed.INSTANCE))
+        .thenNoReply();
+  }
+
+  /**
+   * {@code events}, and the run's end after them when they leave nothing to do: the last step's
+   * outcome and the end are one write.
+   */
+  private List<ScenarioRunEvent> withFinish(ScenarioRunState state, List<ScenarioRunEvent> events) {
+    ScenarioRunState after = state;
+    for (ScenarioRunEvent event : events) {
+      after = after.apply(event);
+    }
+    if (!(after instanceof Run run) || run.finished() || run.current() != null) {
+      return events;
+    }
+    RunStatus status = run.firstError() == null ? RunStatus.SUCCEEDED : RunStatus.FAILED;
+    List<ScenarioRunEvent> all = new ArrayList<>(events);
+    all.add(new RunFinished(runId, status, run.firstError(), Instant.now()));
+    return all;
   }
 
   /** Tells the scenario entity that the run ended, until it answers. */
@@ -408,13 +436,10 @@ public final class ScenarioRunEntity
       timers.startSingleTimer("report", Proceed.INSTANCE, REPORT_RETRY);
       return Effect().noReply();
     }
-    if (state.reported()) {
-      return Effect().noReply();
-    }
-    return Effect()
-        .persist(new EndReported(runId, Instant.now()))
-        .thenRun(s -> timers.startSingleTimer("idle", Idle.INSTANCE, IDLE_AFTER_END))
-        .thenNoReply();
+    // Not journaled: were the run read again, telling its scenario once more changes nothing.
+    endReported = true;
+    timers.startSingleTimer("idle", Idle.INSTANCE, IDLE_AFTER_END);
+    return Effect().noReply();
   }
 
   private void writeLog(Run state, String level, String message) {

@@ -49,6 +49,9 @@ public sealed interface ScenarioRunEvent extends JsonSerializable {
   record RunFinished(String runId, RunStatus status, String error, Instant at)
       implements ScenarioRunEvent {}
 
-  /** The scenario entity took note of the end; the run has nothing left to do. */
+  /**
+   * The scenario entity took note of the end. No longer written (telling a scenario of an end twice
+   * changes nothing, so it is not worth a journal write); kept so that older journals replay.
+   */
   record EndReported(String runId, Instant at) implements ScenarioRunEvent {}
 }
