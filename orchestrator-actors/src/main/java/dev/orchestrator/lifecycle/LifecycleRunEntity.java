@@ -63,13 +63,13 @@ import java.util.stream.IntStream;
  * event-sourced and remembered until it finishes, so that after a crash it goes on where it stood
  * (a component it had sent the command to is only watched again; one it had not is asked again).
  *
- * <p>A component already in the state the command leads to counts as reached; one whose state is
- * not known yet or that is between two states is watched until it rests. One whose state does not
- * allow the command, that goes to FAULT, or that cannot be read, fails. When a step's deadline
- * passes, laggards get CMD_HARD_STOP where the FSM allows it (a stop run's escalation) and one more
- * step deadline; the others fail. At start-up (order {@code dependencies}) a component whose
- * dependency failed is skipped. When the run's deadline passes, what is open fails and what was not
- * begun is skipped.
+ * <p>A component already in the state the command leads to counts as reached (for a stop, one
+ * already STOPPED too); one whose state is not known yet or that is between two states is watched
+ * until it rests. One whose state does not allow the command, that goes to FAULT, or that cannot be
+ * read, fails. When a step's deadline passes, laggards get CMD_HARD_STOP where the FSM allows it (a
+ * stop run's escalation) and one more step deadline; the others fail. At start-up (order {@code
+ * dependencies}) a component whose dependency failed is skipped. When the run's deadline passes,
+ * what is open fails and what was not begun is skipped.
  */
 public final class LifecycleRunEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -294,7 +294,9 @@ public final class LifecycleRunEntity
     if (!outcome.status().equals("PENDING")) {
       return Decision.WAIT;
     }
-    if (leadsTo(command).contains(current)) {
+    if (leadsTo(command).contains(current)
+        || (STOPS.contains(command) && current == FsmState.STOPPED)) {
+      // There already; or, for a stop, stopped further than asked.
       return Decision.of(new Reached(runId, o.componentId(), current, true, now));
     }
     if (ComponentFsm.isTransitional(current)
