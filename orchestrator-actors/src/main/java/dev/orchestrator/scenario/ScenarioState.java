@@ -150,33 +150,37 @@ public sealed interface ScenarioState extends JsonSerializable {
             lastResult,
             a.at());
       } else if (event instanceof RunEnded e) {
-        Map<String, ScenarioRunSpec> now = new LinkedHashMap<>(running);
-        now.remove(e.runId());
-        List<String> done = new ArrayList<>(ended);
-        done.add(e.runId());
-        if (done.size() > REMEMBERED_RUNS) {
-          done.remove(0);
-        }
-        boolean ok = e.status() == RunStatus.SUCCEEDED;
-        boolean bad = e.status() == RunStatus.FAILED || e.status() == RunStatus.TIMED_OUT;
-        return new Known(
-            name,
-            definition,
-            version,
-            source,
-            enabled,
-            Map.copyOf(now),
-            List.copyOf(done),
-            runs,
-            succeeded + (ok ? 1 : 0),
-            failed + (bad ? 1 : 0),
-            executionsSinceAck,
-            lastStartedAt,
-            e.at(),
-            e.status(),
-            e.at());
+        return ended(e);
       }
       throw new IllegalStateException("unexpected event " + event);
+    }
+
+    private Known ended(RunEnded e) {
+      Map<String, ScenarioRunSpec> now = new LinkedHashMap<>(running);
+      now.remove(e.runId());
+      List<String> done = new ArrayList<>(ended);
+      done.add(e.runId());
+      if (done.size() > REMEMBERED_RUNS) {
+        done.remove(0);
+      }
+      boolean ok = e.status() == RunStatus.SUCCEEDED;
+      boolean bad = e.status() == RunStatus.FAILED || e.status() == RunStatus.TIMED_OUT;
+      return new Known(
+          name,
+          definition,
+          version,
+          source,
+          enabled,
+          Map.copyOf(now),
+          List.copyOf(done),
+          runs,
+          succeeded + (ok ? 1 : 0),
+          failed + (bad ? 1 : 0),
+          executionsSinceAck,
+          lastStartedAt,
+          e.at(),
+          e.status(),
+          e.at());
     }
 
     /** Whether run {@code runId} was admitted, under way or ended. */
