@@ -19,6 +19,7 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.SignalHandler;
+import dev.orchestrator.command.CommandInternal.Attached;
 import dev.orchestrator.command.CommandInternal.AttemptOutcome;
 import dev.orchestrator.command.CommandInternal.AttemptTimedOut;
 import dev.orchestrator.command.CommandInternal.CancelAttempt;
@@ -27,6 +28,8 @@ import dev.orchestrator.command.CommandInternal.Execute;
 import dev.orchestrator.command.CommandInternal.ExecutorGone;
 import dev.orchestrator.command.CommandInternal.ExecutorMessage;
 import dev.orchestrator.command.CommandInternal.Idle;
+import dev.orchestrator.command.CommandInternal.Reattach;
+import dev.orchestrator.command.CommandInternal.ReattachTimedOut;
 import dev.orchestrator.command.CommandInternal.Tick;
 import dev.orchestrator.command.CommandState.Empty;
 import dev.orchestrator.command.CommandState.Known;
@@ -155,6 +158,8 @@ public final class CommandEntity
         .onCommand(AttemptOutcome.class, this::outcome)
         .onCommand(AttemptTimedOut.class, this::timedOut)
         .onCommand(ExecutorGone.class, this::executorGone)
+        .onCommand(Attached.class, (s, c) -> attached(c))
+        .onCommand(ReattachTimedOut.class, this::reattachTimedOut)
         .onCommand(ChildSubmitted.class, this::childSubmitted)
         .onCommand(Idle.class, (s, c) -> idle(s));
     return builder.build();
@@ -302,6 +307,46 @@ public final class CommandEntity
     AttemptFailed failed =
         new AttemptFailed(commandId, gone.attempt(), error, false, true, now, now);
     return dispatch((Known) state.apply(failed), List.of(failed), null);
+  }
+
+  /**
+   * Restarted while an attempt runs (a moved shard, or the node of the entity died): if the node
+   * running the attempt is still a member, ask its executor to answer here from now on; the attempt
+   * only counts as interrupted if that node is gone or does not know it any more.
+   */
+  private void reattach(Known state) {
+    int attempt = state.attempts();
+    Optional<ActorRef<ExecutorMessage>> found =
+        state.attempt() == null ? Optional.empty() : directory.at(state.attempt().node());
+    if (found.isEmpty()) {
+      context.getSelf().tell(new ExecutorGone(attempt));
+      return;
+    }
+    executor = found.get();
+    context.watchWith(executor, new ExecutorGone(attempt));
+    Duration left = Duration.between(Instant.now(), state.attempt().at().plus(state.timeout()));
+    timers.startSingleTimer(
+        "attempt", new AttemptTimedOut(attempt), left.isNegative() ? Duration.ZERO : left);
+    timers.startSingleTimer("reattach", new ReattachTimedOut(attempt), settings.reattachTimeout());
+    executor.tell(new Reattach(commandId, attempt, context.getSelf()));
+  }
+
+  private ReplyEffect<CommandEvent, CommandState> attached(Attached attached) {
+    timers.cancel("reattach");
+    context
+        .getLog()
+        .info(
+            "Command {}: attempt {} still runs; re-attached to it", commandId, attached.attempt());
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<CommandEvent, CommandState> reattachTimedOut(
+      Known state, ReattachTimedOut timeout) {
+    if (!isCurrent(state, timeout.attempt()) || executor == null) {
+      return Effect().noReply();
+    }
+    executor.tell(new CancelAttempt(commandId, timeout.attempt()));
+    return executorGone(state, new ExecutorGone(timeout.attempt()));
   }
 
   private ReplyEffect<CommandEvent, CommandState> retryOrFail(
@@ -462,6 +507,7 @@ public final class CommandEntity
 
   private void endAttempt() {
     timers.cancel("attempt");
+    timers.cancel("reattach");
     stopWatchingExecutor();
   }
 
@@ -531,7 +577,7 @@ public final class CommandEntity
       return;
     }
     switch (known.status()) {
-      case RUNNING -> context.getSelf().tell(new ExecutorGone(known.attempts()));
+      case RUNNING -> reattach(known);
       case SCHEDULED -> armTick(known.spec().scheduledAt());
       case PENDING ->
           armTick(known.nextAttemptAt() == null ? Instant.now() : known.nextAttemptAt());

@@ -1,5 +1,6 @@
 package dev.orchestrator.command;
 
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.ActorContext;
@@ -11,17 +12,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.orchestrator.Bootstrap;
+import dev.orchestrator.command.CommandInternal.Attached;
 import dev.orchestrator.command.CommandInternal.AttemptOutcome;
 import dev.orchestrator.command.CommandInternal.CancelAttempt;
 import dev.orchestrator.command.CommandInternal.Execute;
+import dev.orchestrator.command.CommandInternal.ExecutorGone;
 import dev.orchestrator.command.CommandInternal.ExecutorMessage;
 import dev.orchestrator.command.CommandInternal.Failure;
+import dev.orchestrator.command.CommandInternal.Reattach;
 import dev.orchestrator.command.handler.HandlerRegistry;
 import dev.orchestrator.command.spi.CommandContext;
 import dev.orchestrator.command.spi.CommandHandler;
 import dev.orchestrator.command.spi.PermanentFailure;
+import dev.orchestrator.protocol.command.CommandRequest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -61,8 +69,42 @@ public final class CommandExecutor {
                   .getSystem()
                   .dispatchers()
                   .lookup(DispatcherSelector.fromConfig(Bootstrap.BLOCKING_DISPATCHER));
-          return running(context, handlers, mapper, blocking, new HashMap<>());
+          return running(context, handlers, mapper, blocking, new Attempts());
         });
+  }
+
+  /**
+   * The attempts in flight (their cancellation signals and whom to answer) and the outcomes of the
+   * last finished ones: an entity restarted while its attempt finished (its shard moved) gets the
+   * outcome when it re-attaches, instead of running the attempt again.
+   */
+  private static final class Attempts {
+    private static final int RECENT_MAX = 10_000;
+    private static final Duration RECENT_KEPT = Duration.ofMinutes(5);
+
+    final Map<String, CompletableFuture<Void>> cancelSignals = new HashMap<>();
+    final Map<String, ActorRef<CommandRequest>> replyTos = new HashMap<>();
+    private final LinkedHashMap<String, Recent> recent = new LinkedHashMap<>();
+
+    private record Recent(AttemptOutcome outcome, Instant at) {}
+
+    void finished(String key, AttemptOutcome outcome) {
+      cancelSignals.remove(key);
+      Instant now = Instant.now();
+      recent.put(key, new Recent(outcome, now));
+      Iterator<Recent> oldest = recent.values().iterator();
+      while (oldest.hasNext()) {
+        Recent r = oldest.next();
+        if (recent.size() <= RECENT_MAX && r.at().isAfter(now.minus(RECENT_KEPT))) {
+          break;
+        }
+        oldest.remove();
+      }
+    }
+
+    Optional<AttemptOutcome> recentOutcome(String key) {
+      return Optional.ofNullable(recent.get(key)).map(Recent::outcome);
+    }
   }
 
   private static Behavior<ExecutorMessage> running(
@@ -70,14 +112,15 @@ public final class CommandExecutor {
       HandlerRegistry handlers,
       ObjectMapper mapper,
       Executor blocking,
-      Map<String, CompletableFuture<Void>> inFlight) {
+      Attempts attempts) {
     return Behaviors.receive(ExecutorMessage.class)
         .onMessage(
             Execute.class,
             execute -> {
               String key = execute.commandId() + "#" + execute.attempt();
               CompletableFuture<Void> cancelled = new CompletableFuture<>();
-              inFlight.put(key, cancelled);
+              attempts.cancelSignals.put(key, cancelled);
+              attempts.replyTos.put(key, execute.replyTo());
               run(execute, handlers, mapper, blocking, cancelled)
                   .whenComplete(
                       (outcome, failure) ->
@@ -99,7 +142,7 @@ public final class CommandExecutor {
             CancelAttempt.class,
             cancel -> {
               CompletableFuture<Void> signal =
-                  inFlight.get(cancel.commandId() + "#" + cancel.attempt());
+                  attempts.cancelSignals.get(cancel.commandId() + "#" + cancel.attempt());
               if (signal != null) {
                 signal.complete(null);
               }
@@ -108,8 +151,27 @@ public final class CommandExecutor {
         .onMessage(
             Finished.class,
             finished -> {
-              inFlight.remove(finished.key());
-              finished.execute().replyTo().tell(finished.outcome());
+              attempts.finished(finished.key(), finished.outcome());
+              ActorRef<CommandRequest> replyTo = attempts.replyTos.remove(finished.key());
+              (replyTo == null ? finished.execute().replyTo() : replyTo).tell(finished.outcome());
+              return Behaviors.same();
+            })
+        .onMessage(
+            Reattach.class,
+            reattach -> {
+              String key = reattach.commandId() + "#" + reattach.attempt();
+              if (attempts.cancelSignals.containsKey(key)) {
+                attempts.replyTos.put(key, reattach.replyTo());
+                reattach.replyTo().tell(new Attached(reattach.attempt()));
+              } else {
+                reattach
+                    .replyTo()
+                    .tell(
+                        attempts
+                            .recentOutcome(key)
+                            .<CommandRequest>map(o -> o)
+                            .orElse(new ExecutorGone(reattach.attempt())));
+              }
               return Behaviors.same();
             })
         .build();

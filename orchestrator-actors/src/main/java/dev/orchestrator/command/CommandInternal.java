@@ -21,6 +21,15 @@ public final class CommandInternal {
   /** The node whose executor ran the current attempt left the cluster. */
   public record ExecutorGone(int attempt) implements CommandRequest {}
 
+  /**
+   * After a restart of the entity (a moved shard) the executor still runs the attempt and now
+   * answers to the new incarnation.
+   */
+  public record Attached(int attempt) implements CommandRequest {}
+
+  /** The executor the entity re-attached to did not answer in time. */
+  public record ReattachTimedOut(int attempt) implements CommandRequest {}
+
   /** A chained child answered its submit ({@code ok}), or did not in time. */
   public record ChildSubmitted(String childId, boolean ok) implements CommandRequest {}
 
@@ -66,6 +75,14 @@ public final class CommandInternal {
       String idempotencyKey,
       Instant deadline,
       ActorRef<CommandRequest> replyTo)
+      implements ExecutorMessage {}
+
+  /**
+   * From an entity restarted elsewhere (its shard moved) to the executor that runs its attempt:
+   * answer to {@code replyTo} from now on. The executor answers {@link Attached}, the outcome if
+   * the attempt has just finished, or {@link ExecutorGone} if it does not know the attempt.
+   */
+  public record Reattach(String commandId, int attempt, ActorRef<CommandRequest> replyTo)
       implements ExecutorMessage {}
 
   /** Tells a running attempt to stop (cooperative: its handler sees cancelled()). */

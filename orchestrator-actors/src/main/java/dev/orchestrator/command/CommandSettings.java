@@ -14,13 +14,16 @@ import java.time.Duration;
  * @param idleAfterFinish how long a finished command stays in memory after its last request
  * @param childSubmitTimeout how long a chained child may take to answer its submit before it is
  *     submitted again
+ * @param reattachTimeout how long an entity restarted while its attempt runs waits for the executor
+ *     of that attempt to confirm it still runs it, before it counts the attempt as interrupted
  */
 public record CommandSettings(
     Duration defaultTimeout,
     Duration waitRecheck,
     int maxInterruptions,
     Duration idleAfterFinish,
-    Duration childSubmitTimeout) {
+    Duration childSubmitTimeout,
+    Duration reattachTimeout) {
 
   public static CommandSettings of(ActorSystem<?> system) {
     Config c = system.settings().config().getConfig("orchestrator.commands");
@@ -29,6 +32,7 @@ public record CommandSettings(
         c.getDuration("wait-recheck"),
         c.getInt("max-interruptions"),
         c.getDuration("idle-after-finish"),
-        c.getDuration("child-submit-timeout"));
+        c.getDuration("child-submit-timeout"),
+        c.getDuration("reattach-timeout"));
   }
 }

@@ -49,16 +49,21 @@ public sealed interface CommandState extends JsonSerializable {
             s.at(),
             null,
             later ? s.spec().scheduledAt() : null,
+            null,
             null);
       }
       throw new IllegalStateException("unexpected " + event + " before Submitted");
     }
   }
 
+  /** The node running the current attempt, and when it started there. */
+  record Attempt(String node, Instant at) implements JsonSerializable {}
+
   /**
    * @param failures failed attempts (they use up retries)
    * @param interruptions attempts lost because their node stopped (they do not)
    * @param cancelReason set once a cancel was requested while an attempt ran
+   * @param attempt where and since when the current attempt runs (null unless RUNNING)
    */
   record Known(
       String id,
@@ -77,7 +82,8 @@ public sealed interface CommandState extends JsonSerializable {
       Instant createdAt,
       Instant startedAt,
       Instant nextAttemptAt,
-      Instant finishedAt)
+      Instant finishedAt,
+      Attempt attempt)
       implements CommandState {
 
     @Override
@@ -100,7 +106,8 @@ public sealed interface CommandState extends JsonSerializable {
             createdAt,
             startedAt == null ? a.at() : startedAt,
             null,
-            null);
+            null,
+            new Attempt(a.node(), a.at()));
       }
       if (event instanceof AttemptFailed f) {
         boolean interrupted = f.interrupted();
@@ -121,6 +128,7 @@ public sealed interface CommandState extends JsonSerializable {
             createdAt,
             startedAt,
             f.retryAt(),
+            null,
             null);
       }
       if (event instanceof Waiting w) {
@@ -140,6 +148,7 @@ public sealed interface CommandState extends JsonSerializable {
             children,
             createdAt,
             startedAt,
+            null,
             null,
             null);
       }
@@ -161,7 +170,8 @@ public sealed interface CommandState extends JsonSerializable {
             createdAt,
             startedAt,
             nextAttemptAt,
-            null);
+            null,
+            attempt);
       }
       if (event instanceof Succeeded s) {
         return finish(CommandStatus.SUCCEEDED, s.output(), null, s.children(), s.at());
@@ -194,7 +204,8 @@ public sealed interface CommandState extends JsonSerializable {
           createdAt,
           startedAt,
           null,
-          at);
+          at,
+          null);
     }
 
     /** Retries left for handler failures and timeouts. */

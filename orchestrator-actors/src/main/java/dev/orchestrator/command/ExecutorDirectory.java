@@ -1,6 +1,7 @@
 package dev.orchestrator.command;
 
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.Extension;
@@ -85,6 +86,44 @@ public final class ExecutorDirectory implements Extension {
     }
     return Optional.of(remote.get(ThreadLocalRandom.current().nextInt(remote.size())));
   }
+
+  /**
+   * The executor of the node {@code node} (an address as AttemptStarted records it) while that node
+   * is a member that is not down: from the receptionist's listing, or resolved by its path when the
+   * listing has not caught up yet.
+   */
+  public Optional<ActorRef<ExecutorMessage>> at(String node) {
+    Cluster cluster = Cluster.get(system);
+    if (local != null
+        && (node.equals(cluster.selfMember().address().toString())
+            || node.equals(system.address().toString()))) {
+      return Optional.of(local);
+    }
+    boolean alive =
+        StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+            .anyMatch(m -> m.address().toString().equals(node) && ALIVE.contains(m.status()));
+    if (!alive) {
+      return Optional.empty();
+    }
+    for (ActorRef<ExecutorMessage> executor : executors) {
+      if (executor.path().address().toString().equals(node)) {
+        return Optional.of(executor);
+      }
+    }
+    if (local == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        ActorRefResolver.get(system).resolveActorRef(node + local.path().toStringWithoutAddress()));
+  }
+
+  private static final Set<MemberStatus> ALIVE =
+      Set.of(
+          MemberStatus.joining(),
+          MemberStatus.weaklyUp(),
+          MemberStatus.up(),
+          MemberStatus.leaving(),
+          MemberStatus.exiting());
 
   static final class Id extends ExtensionId<ExecutorDirectory> {
     static final Id INSTANCE = new Id();
