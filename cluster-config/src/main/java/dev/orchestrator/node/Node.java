@@ -1,13 +1,16 @@
 package dev.orchestrator.node;
 
+import akka.actor.Address;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
+import akka.cluster.typed.JoinSeedNodes;
 import akka.http.javadsl.ServerBinding;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.orchestrator.Bootstrap;
+import dev.orchestrator.cluster.liveness.NodeLiveness;
 import dev.orchestrator.db.Database;
 import dev.orchestrator.db.DatabaseSettings;
 import dev.orchestrator.db.EmbeddedDatabase;
@@ -99,10 +102,7 @@ public final class Node {
               NodeSettings.SYSTEM_NAME,
               akkaConfig(settings, dbSettings, config));
       CompletionStage<Void> closed = closeWithSystem(system, database, embedded);
-      if (settings.mode() == NodeSettings.Mode.DEV) {
-        Cluster cluster = Cluster.get(system);
-        cluster.manager().tell(Join.create(cluster.selfMember().address()));
-      }
+      join(settings, system, dbSettings);
       Bootstrap.Services services = Bootstrap.init(system, database);
       if (settings.mode() == NodeSettings.Mode.DEV && config.getBoolean("orchestrator.examples")) {
         Examples.loadOnce(system, settings.dataDir())
@@ -202,6 +202,34 @@ public final class Node {
             });
   }
 
+  /**
+   * Dev mode: the node joins itself. Cluster mode: the node first takes its liveness lock (proof of
+   * death, {@link NodeLiveness}), and only then joins its seeds, so that no member of the cluster
+   * is ever without its lock.
+   */
+  private static void join(NodeSettings settings, ActorSystem<?> system, DatabaseSettings db) {
+    Cluster cluster = Cluster.get(system);
+    if (settings.mode() == NodeSettings.Mode.DEV) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      return;
+    }
+    NodeLiveness.start(system, db);
+    List<Address> seeds = seedAddresses(settings);
+    log.info("Joining the cluster through {}", seeds);
+    cluster.manager().tell(new JoinSeedNodes(seeds));
+  }
+
+  /** The seeds of ORCH_SEED_NODES, or this node alone when none are given. */
+  static List<Address> seedAddresses(NodeSettings settings) {
+    List<NodeSettings.HostPort> seeds =
+        settings.seedNodes().isEmpty()
+            ? List.of(new NodeSettings.HostPort(settings.nodeHost(), settings.nodePort()))
+            : settings.seedNodes();
+    return seeds.stream()
+        .map(s -> new Address("akka", NodeSettings.SYSTEM_NAME, s.host(), s.port()))
+        .toList();
+  }
+
   static Config akkaConfig(NodeSettings settings, DatabaseSettings db, Config config) {
     Map<String, Object> values = new HashMap<>();
     values.put("akka.remote.artery.canonical.hostname", settings.nodeHost());
@@ -209,15 +237,7 @@ public final class Node {
     values.put("akka.cluster.roles", settings.roles());
     values.put("orchestrator.components.http.callback-host", settings.callbackHost());
     values.put("orchestrator.components.http.callback-port", settings.callbackPort());
-    if (settings.mode() == NodeSettings.Mode.CLUSTER) {
-      List<NodeSettings.HostPort> seeds =
-          settings.seedNodes().isEmpty()
-              ? List.of(new NodeSettings.HostPort(settings.nodeHost(), settings.nodePort()))
-              : settings.seedNodes();
-      values.put(
-          "akka.cluster.seed-nodes",
-          seeds.stream().map(s -> "akka://" + NodeSettings.SYSTEM_NAME + "@" + s).toList());
-    } else if (!settings.seedNodes().isEmpty()) {
+    if (settings.mode() == NodeSettings.Mode.DEV && !settings.seedNodes().isEmpty()) {
       log.warn("ORCH_SEED_NODES is ignored in dev mode: the node joins itself");
     }
     String slick = "akka-persistence-jdbc.shared-databases.slick.db.";

@@ -71,6 +71,23 @@ class NodeSettingsTest {
         "jdbc:postgresql://db.example:5432/orchestrator", s.externalDb().orElseThrow().url());
   }
 
+  @Test
+  void clusterModeJoinsTheSeedsOfOrchSeedNodesOrItself() {
+    Map<String, Object> cluster = new HashMap<>();
+    cluster.put("orchestrator.mode", "cluster");
+    cluster.put("orchestrator.db.url", "jdbc:postgresql://db.example:5432/orchestrator");
+    cluster.put("orchestrator.node.port", 25530);
+    assertEquals(
+        List.of(new akka.actor.Address("akka", "orchestrator", "127.0.0.1", 25530)),
+        Node.seedAddresses(settings("cluster", cluster)));
+    cluster.put("orchestrator.node.seed-nodes", "10.0.0.1:25520, db-2.example:25521");
+    assertEquals(
+        List.of(
+            new akka.actor.Address("akka", "orchestrator", "10.0.0.1", 25520),
+            new akka.actor.Address("akka", "orchestrator", "db-2.example", 25521)),
+        Node.seedAddresses(settings("cluster", cluster)));
+  }
+
   @ParameterizedTest(name = "{0} = ''{2}''")
   @CsvSource(
       delimiter = '|',
