@@ -1,6 +1,7 @@
 package dev.orchestrator.node;
 
 import akka.actor.Address;
+import akka.actor.AddressFromURIString;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.Cluster;
@@ -10,6 +11,7 @@ import akka.http.javadsl.ServerBinding;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.orchestrator.Bootstrap;
+import dev.orchestrator.cluster.liveness.ClusterMembers;
 import dev.orchestrator.cluster.liveness.NodeLiveness;
 import dev.orchestrator.db.Database;
 import dev.orchestrator.db.DatabaseSettings;
@@ -213,9 +215,13 @@ public final class Node {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
       return;
     }
-    NodeLiveness.start(system, db);
-    List<Address> seeds = seedAddresses(settings);
-    log.info("Joining the cluster through {}", seeds);
+    List<String> live = NodeLiveness.start(system, db);
+    List<String> configured = seedAddresses(settings).stream().map(Address::toString).toList();
+    List<Address> seeds =
+        ClusterMembers.seeds(configured, live, cluster.selfMember().address().toString()).stream()
+            .map(AddressFromURIString::parse)
+            .toList();
+    log.info("Joining the cluster through {} (nodes alive now: {})", seeds, live);
     cluster.manager().tell(new JoinSeedNodes(seeds));
   }
 

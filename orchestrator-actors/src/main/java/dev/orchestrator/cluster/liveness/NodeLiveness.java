@@ -13,6 +13,8 @@ import dev.orchestrator.db.DatabaseSettings;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,13 +40,28 @@ public final class NodeLiveness {
 
   /**
    * Takes this node's liveness lock (blocking; fails if the database cannot be reached or the lock
-   * is held by another session) and starts keeping it and proving deaths. Call before joining.
+   * is held by another session), records the node in {@link ClusterMembers} and starts keeping the
+   * lock and proving deaths. Call before joining.
+   *
+   * @return the addresses of the other nodes alive now (their locks are held), oldest first
    */
-  public static void start(ActorSystem<?> system, DatabaseSettings db) {
+  public static List<String> start(ActorSystem<?> system, DatabaseSettings db) {
     LivenessSettings settings = LivenessSettings.from(system.settings().config());
     long key = lockKey(system);
     Connection connection = take(db, settings, key);
-    log.info("Liveness lock {} held for {}", key, Cluster.get(system).selfMember().address());
+    String self = Cluster.get(system).selfMember().address().toString();
+    log.info("Liveness lock {} held for {}", key, self);
+    List<String> live;
+    try {
+      ClusterMembers.register(
+          connection,
+          self,
+          key,
+          String.join(",", new TreeSet<>(Cluster.get(system).selfMember().getRoles())));
+      live = ClusterMembers.liveOthers(connection, self, settings.queryTimeout());
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot record this node: " + e.getMessage(), e);
+    }
     Executor blocking =
         system.dispatchers().lookup(DispatcherSelector.fromConfig(Bootstrap.BLOCKING_DISPATCHER));
     ActorRef<LivenessLock.Command> lock =
@@ -64,6 +81,7 @@ public final class NodeLiveness {
                 AskPattern.<LivenessLock.Command, Done>ask(
                         lock, LivenessLock.Release::new, RELEASE_TIMEOUT, system.scheduler())
                     .exceptionally(failure -> Done.getInstance()));
+    return live;
   }
 
   private static Connection take(DatabaseSettings db, LivenessSettings settings, long key) {

@@ -1,5 +1,6 @@
 package dev.orchestrator.cluster.liveness;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.orchestrator.db.Database;
 import dev.orchestrator.db.DatabaseSettings;
 import dev.orchestrator.db.EmbeddedDatabase;
 import java.nio.file.Path;
@@ -19,6 +21,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,6 +44,9 @@ class NodeLivenessTest {
   static void startServer() throws Exception {
     server = EmbeddedDatabase.start(tempDir.resolve("pg"));
     db = new DatabaseSettings(server.jdbcUrl(), server.user(), server.password(), 2, TIMEOUT);
+    try (Database database = Database.connect(db)) {
+      database.migrate();
+    }
   }
 
   @AfterAll
@@ -60,9 +66,32 @@ class NodeLivenessTest {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "liveness", config);
     try (Connection observer = AdvisoryLocks.open(db, TIMEOUT)) {
       TestProbe<Void> probe = TestProbe.create(system);
-      NodeLiveness.start(system, db);
+      String self = akka.cluster.typed.Cluster.get(system).selfMember().address().toString();
+      String other = "akka://orchestrator@127.0.0.1:1";
+      ClusterMembers.register(observer, other, 42L, "worker");
+      assertTrue(AdvisoryLocks.tryLock(observer, 42L), "the other node's lock");
+      List<String> live = NodeLiveness.start(system, db);
       long key = NodeLiveness.lockKey(system);
       assertTrue(AdvisoryLocks.held(observer, key, TIMEOUT), "held after start");
+      assertEquals(List.of(other), live, "the other live node, not this one");
+      assertEquals(
+          List.of(other, "akka://orchestrator@127.0.0.1:2", self),
+          ClusterMembers.seeds(List.of(self, "akka://orchestrator@127.0.0.1:2"), live, self),
+          "this node last when another lives");
+      assertEquals(
+          List.of(self, "akka://orchestrator@127.0.0.1:2"),
+          ClusterMembers.seeds(List.of(self, "akka://orchestrator@127.0.0.1:2"), List.of(), self),
+          "the configured order when no other node lives");
+      assertEquals(
+          List.of(),
+          ClusterMembers.liveOthers(observer, other, TIMEOUT).stream()
+              .filter(a -> !a.equals(self))
+              .toList(),
+          "only this node besides the observer's");
+      try (PreparedStatement s = observer.prepareStatement("SELECT pg_advisory_unlock(42)")) {
+        s.execute();
+      }
+      assertEquals(List.of(), ClusterMembers.liveOthers(observer, self, TIMEOUT), "42 released");
 
       int first = holderPid(observer, key);
       try (PreparedStatement s = observer.prepareStatement("SELECT pg_terminate_backend(?)")) {
