@@ -217,8 +217,15 @@ public final class Node {
       values.put(
           "akka.cluster.seed-nodes",
           seeds.stream().map(s -> "akka://" + NodeSettings.SYSTEM_NAME + "@" + s).toList());
-    } else if (!settings.seedNodes().isEmpty()) {
-      log.warn("ORCH_SEED_NODES is ignored in dev mode: the node joins itself");
+      values.put(
+          "akka.cluster.split-brain-resolver.active-strategy", settings.downing().strategy());
+    } else {
+      if (!settings.seedNodes().isEmpty()) {
+        log.warn("ORCH_SEED_NODES is ignored in dev mode: the node joins itself");
+      }
+      if (settings.downing() != NodeSettings.Downing.KEEP_MAJORITY) {
+        log.warn("ORCH_DOWNING is ignored in dev mode: one node has no split brain to resolve");
+      }
     }
     String slick = "akka-persistence-jdbc.shared-databases.slick.db.";
     values.put(slick + "url", db.url());
