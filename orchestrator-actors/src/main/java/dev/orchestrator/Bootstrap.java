@@ -120,12 +120,13 @@ public final class Bootstrap {
   private static void startEpochRefresh(
       ActorSystem<?> system, Database database, Executor blocking) {
     var config = system.settings().config();
-    if (!config.getString("akka.cluster.singleton.use-lease").isEmpty()) {
+    if (!config.getString("orchestrator.singleton.use-lease").isEmpty()) {
       FencingEpoch.get(system.classicSystem())
           .startRefresh(
               database.dataSource(),
               blocking,
-              config.getDuration("orchestrator.lease.epoch-refresh-interval"));
+              config.getDuration("orchestrator.lease.epoch-refresh-interval"),
+              Orchestrator.leaseName(system));
     }
   }
 

@@ -68,7 +68,8 @@ class NodeSettingsTest {
         akka.getString("akka.cluster.split-brain-resolver.lease-majority.lease-implementation");
     assertEquals("dev.orchestrator.lease.PostgresLease", akka.getString(lease + ".lease-class"));
     assertEquals(
-        "orchestrator.lease.singleton", akka.getString("akka.cluster.singleton.use-lease"));
+        "orchestrator.lease.singleton", akka.getString("orchestrator.singleton.use-lease"));
+    assertEquals("", akka.getString("akka.cluster.singleton.use-lease"), "not the coordinators");
     var keep =
         settings(
             "cluster",

@@ -32,11 +32,6 @@ public final class FencingEpoch implements Extension {
     this.system = system;
   }
 
-  /** The name of the singleton lease, as Akka's singleton manager makes it, as a LIKE pattern. */
-  public static String singletonLeasePattern(String systemName) {
-    return systemName + "-singleton-%";
-  }
-
   /** The latest epoch known here; 0 before any lease was seen. */
   public long current() {
     return latest.get();
@@ -51,15 +46,16 @@ public final class FencingEpoch implements Extension {
   }
 
   /**
-   * Reads the singleton lease's epoch every {@code interval} (once per node; later calls do
-   * nothing). Failures are logged at debug: the lease's own heartbeat reports a lost database.
+   * Reads the epoch of the lease {@code leaseName} (the singleton's) every {@code interval} (once
+   * per node; later calls do nothing). Failures are logged at debug: the lease's own heartbeat
+   * reports a lost database.
    */
-  public void startRefresh(DataSource dataSource, Executor blocking, Duration interval) {
+  public void startRefresh(
+      DataSource dataSource, Executor blocking, Duration interval, String leaseName) {
     if (!started.compareAndSet(false, true)) {
       return;
     }
     LeaseTable table = new LeaseTable(() -> dataSource, interval.multipliedBy(5));
-    String pattern = singletonLeasePattern(system.name());
     AtomicBoolean running = new AtomicBoolean();
     Runnable read =
         () -> {
@@ -67,7 +63,7 @@ public final class FencingEpoch implements Extension {
             return;
           }
           try {
-            observe(table.latestEpoch(pattern));
+            observe(table.epoch(leaseName));
           } catch (SQLException | RuntimeException e) {
             log.debug("Fencing epoch not refreshed: {}", e.getMessage());
           } finally {

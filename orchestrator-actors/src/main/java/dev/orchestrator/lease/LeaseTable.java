@@ -62,8 +62,7 @@ final class LeaseTable {
       "UPDATE leases SET owner = NULL, owner_key = NULL, expires_at = now()"
           + " WHERE name = ? AND owner = ? AND epoch = ?";
 
-  private static final String LATEST_EPOCH =
-      "SELECT coalesce(max(epoch), 0) FROM leases WHERE name LIKE ?";
+  private static final String EPOCH = "SELECT coalesce(max(epoch), 0) FROM leases WHERE name = ?";
 
   private final Supplier<DataSource> dataSource;
   private final int timeoutSeconds;
@@ -117,12 +116,12 @@ final class LeaseTable {
     }
   }
 
-  /** The highest epoch of the leases whose name matches the LIKE pattern; 0 when none. */
-  long latestEpoch(String namePattern) throws SQLException {
+  /** The epoch of the lease {@code name}; 0 when it was never taken. */
+  long epoch(String name) throws SQLException {
     try (Connection c = dataSource.get().getConnection();
-        PreparedStatement s = c.prepareStatement(LATEST_EPOCH)) {
+        PreparedStatement s = c.prepareStatement(EPOCH)) {
       s.setQueryTimeout(timeoutSeconds);
-      s.setString(1, namePattern);
+      s.setString(1, name);
       return first(s).orElse(0L);
     }
   }
