@@ -17,6 +17,7 @@ import dev.orchestrator.component.ComponentRepository;
 import dev.orchestrator.component.ComponentSettings;
 import dev.orchestrator.component.driver.http.ReplyRouter;
 import dev.orchestrator.db.Database;
+import dev.orchestrator.lease.FencingEpoch;
 import dev.orchestrator.lifecycle.ComponentTopology;
 import dev.orchestrator.lifecycle.LifecycleRunEntity;
 import dev.orchestrator.lifecycle.ShardedComponentPort;
@@ -72,6 +73,7 @@ public final class Bootstrap {
   public static Services init(ActorSystem<?> system, Database database, HandlerRegistry handlers) {
     Executor blocking =
         system.dispatchers().lookup(DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
+    startEpochRefresh(system, database, blocking);
     // Read once here so that a component setting that cannot work stops the start, not an entity.
     ComponentSettings.of(system);
     ComponentEntity.init(system);
@@ -112,6 +114,20 @@ public final class Bootstrap {
         new ScenarioRepository(database.dataSource(), blocking),
         new ScenarioRunRepository(database.dataSource(), blocking),
         blocking);
+  }
+
+  /** Every node reads the singleton lease's epoch, when the singleton uses a lease. */
+  private static void startEpochRefresh(
+      ActorSystem<?> system, Database database, Executor blocking) {
+    var config = system.settings().config();
+    if (!config.getString("orchestrator.singleton.use-lease").isEmpty()) {
+      FencingEpoch.get(system.classicSystem())
+          .startRefresh(
+              database.dataSource(),
+              blocking,
+              config.getDuration("orchestrator.lease.epoch-refresh-interval"),
+              Orchestrator.leaseName(system));
+    }
   }
 
   /** The scenario action executors this node runs. */

@@ -243,8 +243,16 @@ public final class Node {
     values.put("akka.cluster.roles", settings.roles());
     values.put("orchestrator.components.http.callback-host", settings.callbackHost());
     values.put("orchestrator.components.http.callback-port", settings.callbackPort());
-    if (settings.mode() == NodeSettings.Mode.DEV && !settings.seedNodes().isEmpty()) {
-      log.warn("ORCH_SEED_NODES is ignored in dev mode: the node joins itself");
+    if (settings.mode() == NodeSettings.Mode.CLUSTER) {
+      values.put(
+          "akka.cluster.split-brain-resolver.active-strategy", settings.downing().strategy());
+    } else {
+      if (!settings.seedNodes().isEmpty()) {
+        log.warn("ORCH_SEED_NODES is ignored in dev mode: the node joins itself");
+      }
+      if (settings.downing() != NodeSettings.Downing.KEEP_MAJORITY) {
+        log.warn("ORCH_DOWNING is ignored in dev mode: one node has no split brain to resolve");
+      }
     }
     String slick = "akka-persistence-jdbc.shared-databases.slick.db.";
     values.put(slick + "url", db.url());

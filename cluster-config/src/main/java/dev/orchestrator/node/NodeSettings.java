@@ -33,7 +33,8 @@ public record NodeSettings(
     Optional<String> adminToken,
     Optional<Path> scenariosDir,
     String callbackHost,
-    int callbackPort) {
+    int callbackPort,
+    Downing downing) {
 
   public static final String SYSTEM_NAME = "orchestrator";
   private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9-]{0,31}");
@@ -43,6 +44,27 @@ public record NodeSettings(
   public enum Mode {
     DEV,
     CLUSTER
+  }
+
+  /**
+   * How the split brain resolver decides ({@code ORCH_DOWNING}): keep-majority needs three or more
+   * members to survive a crash; lease-majority lets a two-node cluster survive the crash of either
+   * node, the side that takes the PostgreSQL lease staying up.
+   */
+  public enum Downing {
+    KEEP_MAJORITY("keep-majority"),
+    LEASE_MAJORITY("lease-majority");
+
+    private final String strategy;
+
+    Downing(String strategy) {
+      this.strategy = strategy;
+    }
+
+    /** The name of the split brain resolver's strategy. */
+    public String strategy() {
+      return strategy;
+    }
   }
 
   public record HostPort(String host, int port) {
@@ -119,6 +141,7 @@ public record NodeSettings(
         callbackPortText.isEmpty() || callbackPortText.equals("0")
             ? httpPort
             : port(callbackPortText, "ORCH_CALLBACK_PORT");
+    Downing downing = downing(text(c, "node.downing", "ORCH_DOWNING"));
     return new NodeSettings(
         mode,
         httpHost,
@@ -135,7 +158,8 @@ public record NodeSettings(
         adminToken,
         optional(text(c, "scenarios-dir", "ORCH_SCENARIOS_DIR")).map(Path::of),
         callbackHost,
-        callbackPort);
+        callbackPort,
+        downing);
   }
 
   private static String text(Config c, String path, String variable) {
@@ -158,6 +182,19 @@ public record NodeSettings(
           throw new SettingsException(
               "ORCH_MODE: '" + value + "' is not a run mode; use dev or cluster");
     };
+  }
+
+  private static Downing downing(String value) {
+    for (Downing downing : Downing.values()) {
+      if (downing.strategy().equals(value)) {
+        return downing;
+      }
+    }
+    throw new SettingsException(
+        "ORCH_DOWNING: '"
+            + value
+            + "' is not a downing strategy; use keep-majority (three or more nodes) or"
+            + " lease-majority (two nodes, with the lease in PostgreSQL)");
   }
 
   private static String host(String value, String variable) {
@@ -300,6 +337,8 @@ public record NodeSettings(
         + nodePort
         + ", seeds="
         + seedNodes
+        + ", downing="
+        + downing.strategy()
         + ", roles="
         + roles
         + ", db="

@@ -48,6 +48,39 @@ class NodeSettingsTest {
     assertEquals(Optional.empty(), s.adminToken());
     assertTrue(s.dataDir().isAbsolute(), s.dataDir().toString());
     assertEquals(Path.of("data").toAbsolutePath().normalize(), s.dataDir());
+    assertEquals(NodeSettings.Downing.KEEP_MAJORITY, s.downing());
+  }
+
+  @Test
+  void leaseMajorityDowningFeedsTheSplitBrainResolverWithOurLease() {
+    Map<String, Object> overrides =
+        Map.of(
+            "orchestrator.mode", "cluster",
+            "orchestrator.db.url", "jdbc:postgresql://db.example:5432/orchestrator",
+            "orchestrator.node.downing", "lease-majority");
+    NodeSettings s = settings("cluster", overrides);
+    assertEquals(NodeSettings.Downing.LEASE_MAJORITY, s.downing());
+    var akka =
+        Node.akkaConfig(s, s.externalDb().orElseThrow(), TestNodes.config("cluster", overrides));
+    assertEquals(
+        "lease-majority", akka.getString("akka.cluster.split-brain-resolver.active-strategy"));
+    String lease =
+        akka.getString("akka.cluster.split-brain-resolver.lease-majority.lease-implementation");
+    assertEquals("dev.orchestrator.lease.PostgresLease", akka.getString(lease + ".lease-class"));
+    assertEquals(
+        "orchestrator.lease.singleton", akka.getString("orchestrator.singleton.use-lease"));
+    assertEquals("", akka.getString("akka.cluster.singleton.use-lease"), "not the coordinators");
+    var keep =
+        settings(
+            "cluster",
+            Map.of(
+                "orchestrator.mode", "cluster",
+                "orchestrator.db.url", "jdbc:postgresql://db.example:5432/orchestrator"));
+    assertEquals(
+        "keep-majority",
+        Node.akkaConfig(
+                keep, keep.externalDb().orElseThrow(), TestNodes.config("cluster", Map.of()))
+            .getString("akka.cluster.split-brain-resolver.active-strategy"));
   }
 
   @Test
@@ -110,6 +143,8 @@ class NodeSettingsTest {
         "ORCH_SEED_NODES  | orchestrator.node.seed-nodes  | nohostport",
         "ORCH_SEED_NODES  | orchestrator.node.seed-nodes  | 10.0.0.1:abc",
         "ORCH_MODE        | orchestrator.mode             | prod",
+        "ORCH_DOWNING     | orchestrator.node.downing     | keep-oldest",
+        "ORCH_DOWNING     | orchestrator.node.downing     | ''",
         "ORCH_ADMIN_TOKEN | orchestrator.admin-token      | short-token",
         "ORCH_CALLBACK_HOST | orchestrator.components.http.callback-host | bad host",
         "ORCH_CALLBACK_PORT | orchestrator.components.http.callback-port | abc",

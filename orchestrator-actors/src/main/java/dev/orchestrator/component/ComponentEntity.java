@@ -47,6 +47,7 @@ import dev.orchestrator.protocol.component.ComponentEvent.HealthChanged;
 import dev.orchestrator.protocol.component.ComponentEvent.LifecycleRequested;
 import dev.orchestrator.protocol.component.ComponentEvent.Registered;
 import dev.orchestrator.protocol.component.ComponentEvent.SpecChanged;
+import dev.orchestrator.protocol.component.ComponentEvent.StaleEpochRefused;
 import dev.orchestrator.protocol.component.ComponentFsm;
 import dev.orchestrator.protocol.component.ComponentView;
 import dev.orchestrator.protocol.component.FsmState;
@@ -70,7 +71,9 @@ import java.util.stream.IntStream;
  * observed state (StateChanged, Faulted), health, reachability (Unreachable after {@code
  * unreachable-after-missed-polls} failed polls in a row, Recovered) and its circuit breaker (CLOSED
  * --N failures in a row--> OPEN --backoff over--> HALF_OPEN --probe answered--> CLOSED, or OPEN
- * again with twice the backoff).
+ * again with twice the backoff). Fencing: a lifecycle command whose epoch is older than the highest
+ * known (of accepted commands, or this node's {@link Epochs#current}) is refused and journaled as
+ * StaleEpochRefused; every driver call carries the current epoch.
  */
 public final class ComponentEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -96,7 +99,6 @@ public final class ComponentEntity
 
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ComponentSettings settings;
-  private final long epoch;
 
   // Per incarnation, never journaled.
   private ComponentDriver driver;
@@ -116,7 +118,6 @@ public final class ComponentEntity
     this.timers = timers;
     this.shard = shard;
     this.settings = ComponentSettings.of(context.getSystem());
-    this.epoch = Epochs.current(context.getSystem());
     this.observer = new Observer(componentId, settings);
   }
 
@@ -230,6 +231,24 @@ public final class ComponentEntity
 
   private ReplyEffect<ComponentEvent, ComponentState> lifecycle(Active state, Lifecycle command) {
     LifecycleCommand cmd = command.command();
+    long known = knownEpoch(state);
+    if (command.epoch() != null && command.epoch() < known) {
+      String reason =
+          "component '"
+              + componentId
+              + "' refused "
+              + cmd
+              + ": it carries fencing epoch "
+              + command.epoch()
+              + ", older than epoch "
+              + known
+              + " that the component has seen (sent by a node that no longer holds the"
+              + " orchestrator's lease)";
+      context.getLog().warn(reason);
+      return Effect()
+          .persist(new StaleEpochRefused(componentId, cmd, command.epoch(), known, Instant.now()))
+          .thenReply(command.replyTo(), next -> StatusReply.error(reason));
+    }
     if (state.breaker() == BreakerState.OPEN) {
       return Effect()
           .reply(
@@ -249,11 +268,25 @@ public final class ComponentEntity
     }
     LifecycleRequested requested =
         new LifecycleRequested(
-            componentId, cmd, transition.get().via(), transition.get().to(), Instant.now());
+            componentId,
+            cmd,
+            transition.get().via(),
+            transition.get().to(),
+            Instant.now(),
+            command.epoch());
+    long sendEpoch = command.epoch() == null ? known : command.epoch();
     return Effect()
         .persist(requested)
-        .thenRun(next -> send(cmd))
+        .thenRun(next -> send(cmd, sendEpoch))
         .thenReply(command.replyTo(), this::view);
+  }
+
+  /**
+   * The highest fencing epoch known here: of the commands the component accepted, or the latest
+   * this node knows of the singleton's lease.
+   */
+  private long knownEpoch(Active state) {
+    return Math.max(state.fencing().highestEpoch(), Epochs.current(context.getSystem()));
   }
 
   private String forbidden(FsmState observed, LifecycleCommand cmd) {
@@ -321,6 +354,7 @@ public final class ComponentEntity
   private void poll(Active state) {
     pollInFlight = true;
     int generation = driverGeneration;
+    long epoch = knownEpoch(state);
     context.pipeToSelf(
         driver.poll(epoch),
         (observation, failure) -> new Polled(generation, observation, describe(failure)));
@@ -331,7 +365,7 @@ public final class ComponentEntity
     }
   }
 
-  private void send(LifecycleCommand cmd) {
+  private void send(LifecycleCommand cmd, long epoch) {
     int generation = driverGeneration;
     context.pipeToSelf(
         driver.send(cmd, epoch),

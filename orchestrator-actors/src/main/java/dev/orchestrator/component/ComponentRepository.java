@@ -106,7 +106,10 @@ public final class ComponentRepository {
         instant(row.getTimestamp("last_seen")),
         row.getString("error"),
         instant(row.getTimestamp("registered_at")),
-        instant(row.getTimestamp("updated_at")));
+        instant(row.getTimestamp("updated_at")),
+        // Fencing is the entity's (GET /api/v1/components/{id}); the list does not show it.
+        0,
+        0);
   }
 
   private static JsonNode json(String text) throws SQLException {

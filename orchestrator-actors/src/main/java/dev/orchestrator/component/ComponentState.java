@@ -15,10 +15,12 @@ import dev.orchestrator.protocol.component.ComponentEvent.LifecycleRequested;
 import dev.orchestrator.protocol.component.ComponentEvent.Recovered;
 import dev.orchestrator.protocol.component.ComponentEvent.Registered;
 import dev.orchestrator.protocol.component.ComponentEvent.SpecChanged;
+import dev.orchestrator.protocol.component.ComponentEvent.StaleEpochRefused;
 import dev.orchestrator.protocol.component.ComponentEvent.StateChanged;
 import dev.orchestrator.protocol.component.ComponentEvent.Unreachable;
 import dev.orchestrator.protocol.component.ComponentHistory;
 import dev.orchestrator.protocol.component.ComponentHistory.HealthEntry;
+import dev.orchestrator.protocol.component.ComponentHistory.StaleEpochEntry;
 import dev.orchestrator.protocol.component.ComponentHistory.StateEntry;
 import dev.orchestrator.protocol.component.ComponentSpec;
 import dev.orchestrator.protocol.component.ComponentView;
@@ -34,6 +36,28 @@ public sealed interface ComponentState extends JsonSerializable {
 
   /** The state after {@code event}; histories keep at most {@code historySize} entries. */
   ComponentState apply(ComponentEvent event, int historySize);
+
+  /**
+   * Fencing of a component: the highest epoch an accepted lifecycle command carried, and the
+   * commands refused for an older one (the latest ones, bounded like the histories; {@code
+   * refusals} counts them all).
+   */
+  record Fencing(long highestEpoch, List<StaleEpochEntry> refused, long refusals)
+      implements JsonSerializable {
+    static final Fencing NONE = new Fencing(0, List.of(), 0);
+
+    public Fencing {
+      refused = refused == null ? List.of() : refused;
+    }
+
+    Fencing seen(long epoch) {
+      return epoch <= highestEpoch ? this : new Fencing(epoch, refused, refusals);
+    }
+
+    Fencing refused(StaleEpochEntry entry, int historySize) {
+      return new Fencing(highestEpoch, Active.bounded(refused, entry, historySize), refusals + 1);
+    }
+  }
 
   record Unregistered() implements ComponentState {
     @Override
@@ -55,7 +79,8 @@ public sealed interface ComponentState extends JsonSerializable {
             List.of(),
             null,
             r.at(),
-            r.at());
+            r.at(),
+            Fencing.NONE);
       }
       // Nothing else can happen to an unregistered component.
       return this;
@@ -86,12 +111,15 @@ public sealed interface ComponentState extends JsonSerializable {
       List<HealthEntry> healthHistory,
       Instant lastSeen,
       Instant registeredAt,
-      Instant updatedAt)
+      Instant updatedAt,
+      Fencing fencing)
       implements ComponentState {
 
     public Active {
       // Jackson reads an absent JsonNode as NullNode (a snapshot); null it is, as before.
       health = health == null || health.isNull() ? null : health;
+      // Snapshots taken before fencing have none.
+      fencing = fencing == null ? Fencing.NONE : fencing;
     }
 
     public ComponentView view() {
@@ -107,11 +135,13 @@ public sealed interface ComponentState extends JsonSerializable {
           lastSeen,
           error,
           registeredAt,
-          updatedAt);
+          updatedAt,
+          fencing.highestEpoch(),
+          fencing.refusals());
     }
 
     public ComponentHistory history() {
-      return new ComponentHistory(id, stateHistory, healthHistory);
+      return new ComponentHistory(id, stateHistory, healthHistory, fencing.refused());
     }
 
     @Override
@@ -127,7 +157,14 @@ public sealed interface ComponentState extends JsonSerializable {
             ? changed
             : changed.withFault(SimulatedFault.NONE, at);
       } else if (event instanceof LifecycleRequested e) {
-        return with(spec, state, e.desired(), error, health, unreachable, lastSeen).touched(at);
+        Active requested =
+            with(spec, state, e.desired(), error, health, unreachable, lastSeen).touched(at);
+        return e.epoch() == null ? requested : requested.withFencing(fencing.seen(e.epoch()));
+      } else if (event instanceof StaleEpochRefused e) {
+        // Recorded, and nothing else changes (not even updatedAt).
+        return withFencing(
+            fencing.refused(
+                new StaleEpochEntry(e.command(), e.epoch(), e.highestEpoch(), at), historySize));
       } else if (event instanceof StateChanged e) {
         return new Active(
             id,
@@ -145,7 +182,8 @@ public sealed interface ComponentState extends JsonSerializable {
             healthHistory,
             at,
             registeredAt,
-            at);
+            at,
+            fencing);
       } else if (event instanceof Faulted e) {
         return with(spec, state, desiredState, e.error(), health, unreachable, at).touched(at);
       } else if (event instanceof HealthChanged e) {
@@ -165,7 +203,8 @@ public sealed interface ComponentState extends JsonSerializable {
             bounded(healthHistory, new HealthEntry(e.health(), at), historySize),
             at,
             registeredAt,
-            at);
+            at,
+            fencing);
       } else if (event instanceof Unreachable e) {
         return with(spec, state, desiredState, e.reason(), health, true, lastSeen).touched(at);
       } else if (event instanceof Recovered) {
@@ -208,7 +247,8 @@ public sealed interface ComponentState extends JsonSerializable {
           healthHistory,
           newLastSeen,
           registeredAt,
-          updatedAt);
+          updatedAt,
+          fencing);
     }
 
     private Active withBreaker(
@@ -229,7 +269,8 @@ public sealed interface ComponentState extends JsonSerializable {
           healthHistory,
           lastSeen,
           registeredAt,
-          at);
+          at,
+          fencing);
     }
 
     private Active withFault(SimulatedFault newFault, Instant at) {
@@ -249,7 +290,29 @@ public sealed interface ComponentState extends JsonSerializable {
           healthHistory,
           lastSeen,
           registeredAt,
-          at);
+          at,
+          fencing);
+    }
+
+    private Active withFencing(Fencing newFencing) {
+      return new Active(
+          id,
+          spec,
+          state,
+          desiredState,
+          error,
+          health,
+          unreachable,
+          breaker,
+          breakerBackoff,
+          breakerRetryAt,
+          fault,
+          stateHistory,
+          healthHistory,
+          lastSeen,
+          registeredAt,
+          updatedAt,
+          newFencing);
     }
 
     private Active touched(Instant at) {
@@ -269,7 +332,8 @@ public sealed interface ComponentState extends JsonSerializable {
           healthHistory,
           lastSeen,
           registeredAt,
-          at);
+          at,
+          fencing);
     }
 
     private static <T> List<T> bounded(List<T> history, T entry, int size) {

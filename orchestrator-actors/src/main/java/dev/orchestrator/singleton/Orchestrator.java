@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.ClusterSingleton;
 import akka.cluster.typed.ClusterSingletonSettings;
 import akka.cluster.typed.SingletonActor;
+import akka.coordination.lease.LeaseUsageSettings;
 import akka.pattern.StatusReply;
 import akka.serialization.jackson.JacksonObjectMapperProvider;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,11 +25,13 @@ import javax.sql.DataSource;
 
 /**
  * The orchestrator cluster singleton: one active instance, on the oldest node with the {@code
- * orchestrator} role; the others hold proxies. Its loop is {@link OrchestratorEngine}; this class
- * holds the messages it accepts and starts it.
+ * orchestrator} role; the others hold proxies. With {@code orchestrator.singleton.use-lease}
+ * (cluster mode) it starts only once its node holds that lease. Its loop is {@link
+ * OrchestratorEngine}; this class holds the messages it accepts and starts it.
  */
 public final class Orchestrator {
   public static final String ROLE = "orchestrator";
+  private static final String NAME = "orchestrator";
 
   private Orchestrator() {}
 
@@ -107,9 +110,23 @@ public final class Orchestrator {
             .onFailure(
                 SupervisorStrategy.restartWithBackoff(
                     Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    ClusterSingletonSettings singletonSettings =
+        ClusterSingletonSettings.create(system).withRole(ROLE);
+    var config = system.settings().config().getConfig("orchestrator.singleton");
+    if (!config.getString("use-lease").isEmpty()) {
+      singletonSettings =
+          singletonSettings.withLeaseSettings(
+              new LeaseUsageSettings(
+                  config.getString("use-lease"),
+                  scala.concurrent.duration.FiniteDuration.fromNanos(
+                      config.getDuration("lease-retry-interval").toNanos())));
+    }
     return ClusterSingleton.get(system)
-        .init(
-            SingletonActor.of(engine, "orchestrator")
-                .withSettings(ClusterSingletonSettings.create(system).withRole(ROLE)));
+        .init(SingletonActor.of(engine, NAME).withSettings(singletonSettings));
+  }
+
+  /** The name of the lease Akka's singleton manager takes for this singleton. */
+  public static String leaseName(ActorSystem<?> system) {
+    return system.name() + "-singleton-akka://" + system.name() + "/system/singletonManager" + NAME;
   }
 }

@@ -101,7 +101,7 @@ class ComponentLifecycleTest {
 
   private StatusReply<ComponentView> lifecycle(LifecycleCommand command) {
     return entity
-        .<StatusReply<ComponentView>>runCommand(replyTo -> new Lifecycle(command, replyTo))
+        .<StatusReply<ComponentView>>runCommand(replyTo -> new Lifecycle(command, 0L, replyTo))
         .reply();
   }
 
@@ -189,7 +189,7 @@ class ComponentLifecycleTest {
 
     var refused =
         entity.<StatusReply<ComponentView>>runCommand(
-            replyTo -> new Lifecycle(LifecycleCommand.CMD_RUN, replyTo));
+            replyTo -> new Lifecycle(LifecycleCommand.CMD_RUN, 0L, replyTo));
 
     assertTrue(refused.hasNoEvents());
     assertTrue(refused.reply().isError());
@@ -396,7 +396,7 @@ class ComponentLifecycleTest {
   void lifecycleAndSimulateOfAnUnregisteredComponentAreRefused() {
     var lifecycle =
         entity.<StatusReply<ComponentView>>runCommand(
-            replyTo -> new Lifecycle(LifecycleCommand.CMD_RUN, replyTo));
+            replyTo -> new Lifecycle(LifecycleCommand.CMD_RUN, 0L, replyTo));
     var simulate =
         entity.<StatusReply<ComponentView>>runCommand(
             replyTo -> new Simulate(SimulatedFault.NONE, replyTo));

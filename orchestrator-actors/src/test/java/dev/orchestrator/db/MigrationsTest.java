@@ -43,7 +43,8 @@ class MigrationsTest {
           "components",
           "api_tokens",
           "audit_log",
-          "commands");
+          "commands",
+          "leases");
 
   /** The versions shipped in db/migration, as "version true" history rows, in order. */
   private static final List<String> VERSIONS = shippedVersions();

@@ -82,7 +82,9 @@ class SerializationBindingTest {
             null,
             null,
             AT,
-            AT),
+            AT,
+            0,
+            0),
         new ComponentView(
             "oven-1",
             SPEC,
@@ -95,9 +97,14 @@ class SerializationBindingTest {
             AT,
             "overheated",
             AT,
-            AT),
+            AT,
+            7,
+            2),
         new ComponentEvent.LifecycleRequested(
-            "oven-1", LifecycleCommand.CMD_RUN, FsmState.STARTING, FsmState.RUN, AT),
+            "oven-1", LifecycleCommand.CMD_RUN, FsmState.STARTING, FsmState.RUN, AT, 3L),
+        new ComponentEvent.LifecycleRequested(
+            "oven-1", LifecycleCommand.CMD_RUN, FsmState.STARTING, FsmState.RUN, AT, null),
+        new ComponentEvent.StaleEpochRefused("oven-1", LifecycleCommand.CMD_RUN, 2, 3, AT),
         new ComponentEvent.StateChanged("oven-1", FsmState.RUN, FsmState.FAULT, "hot", AT),
         new ComponentEvent.Faulted("oven-1", "hot", AT),
         new ComponentEvent.HealthChanged("oven-1", HEALTH, AT),
@@ -111,7 +118,8 @@ class SerializationBindingTest {
         new ComponentHistory(
             "oven-1",
             List.of(new ComponentHistory.StateEntry(FsmState.UNKNOWN, FsmState.STOPPED, null, AT)),
-            List.of(new ComponentHistory.HealthEntry(HEALTH, AT))),
+            List.of(new ComponentHistory.HealthEntry(HEALTH, AT)),
+            List.of(new ComponentHistory.StaleEpochEntry(LifecycleCommand.CMD_RUN, 2, 3, AT))),
         scenario("design-example.yaml"),
         scenario("every-kind.yaml"),
         new ScenarioProblem("a.yaml", 7, 1, "colour", "unknown field 'colour'"));
@@ -130,8 +138,10 @@ class SerializationBindingTest {
     assertEquals(register, roundTrip(register));
     ComponentCommand.Get get = new ComponentCommand.Get(probe.getRef());
     assertEquals(get, roundTrip(get));
-    var lifecycle = new ComponentCommand.Lifecycle(LifecycleCommand.CMD_ACK, probe.getRef());
+    var lifecycle = new ComponentCommand.Lifecycle(LifecycleCommand.CMD_ACK, 4L, probe.getRef());
     assertEquals(lifecycle, roundTrip(lifecycle));
+    var unfenced = new ComponentCommand.Lifecycle(LifecycleCommand.CMD_ACK, null, probe.getRef());
+    assertEquals(unfenced, roundTrip(unfenced));
     var simulate = new ComponentCommand.Simulate(SimulatedFault.UNRESPONSIVE, probe.getRef());
     assertEquals(simulate, roundTrip(simulate));
     TestProbe<StatusReply<ComponentHistory>> historyProbe = testKit.createTestProbe();
@@ -147,6 +157,28 @@ class SerializationBindingTest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  @Test
+  void eventsJournaledBeforeFencingStillRead() {
+    Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
+    var requested =
+        new ComponentEvent.LifecycleRequested(
+            "oven-1", LifecycleCommand.CMD_RUN, FsmState.STARTING, FsmState.RUN, AT, null);
+    var serializer = serialization.findSerializerFor(requested);
+    String old =
+        "{\"id\":\"oven-1\",\"command\":\"CMD_RUN\",\"via\":\"STARTING\","
+            + "\"desired\":\"RUN\",\"at\":\""
+            + AT
+            + "\"}";
+    Object read =
+        serialization
+            .deserialize(
+                old.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                serializer.identifier(),
+                Serializers.manifestFor(serializer, requested))
+            .get();
+    assertEquals(requested, read);
   }
 
   private static Object roundTrip(Object message) {

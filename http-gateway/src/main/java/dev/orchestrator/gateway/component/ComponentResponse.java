@@ -6,7 +6,10 @@ import dev.orchestrator.protocol.component.ComponentView;
 import java.time.Instant;
 import java.util.List;
 
-/** A component on the wire. */
+/**
+ * A component on the wire. {@code epoch}: the highest fencing epoch it has seen in a lifecycle
+ * command; {@code staleEpochRefusals}: lifecycle commands refused for an older one.
+ */
 public record ComponentResponse(
     String id,
     String driver,
@@ -23,7 +26,9 @@ public record ComponentResponse(
     Instant lastSeen,
     String error,
     Instant registeredAt,
-    Instant updatedAt) {
+    Instant updatedAt,
+    long epoch,
+    long staleEpochRefusals) {
 
   static ComponentResponse of(ComponentView view) {
     return new ComponentResponse(
@@ -42,7 +47,9 @@ public record ComponentResponse(
         view.lastSeen(),
         view.error(),
         view.registeredAt(),
-        view.updatedAt());
+        view.updatedAt(),
+        view.epoch(),
+        view.staleEpochRefusals());
   }
 
   /** A page of components; {@code next} is the {@code after} value of the next page. */

@@ -5,6 +5,7 @@ import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
 import dev.orchestrator.Bootstrap;
 import dev.orchestrator.component.ComponentEntity;
+import dev.orchestrator.component.Epochs;
 import dev.orchestrator.gateway.ApiRoutes;
 import dev.orchestrator.gateway.EntityAsker;
 import dev.orchestrator.gateway.ErrorMapping;
@@ -211,7 +212,8 @@ public final class ComponentRoutes extends ApiRoutes {
     return onSuccess(
         entities.<ComponentView>ask(
             id,
-            replyTo -> new ComponentCommand.Lifecycle(command, replyTo),
+            replyTo ->
+                new ComponentCommand.Lifecycle(command, Epochs.current(services.system()), replyTo),
             message ->
                 isNotRegistered(message) ? Problem.notFound(message) : Problem.conflict(message)),
         view -> json(StatusCodes.ACCEPTED, ComponentResponse.of(view)));

@@ -26,9 +26,13 @@ public interface ComponentCommand extends JsonSerializable {
 
   /**
    * Sends a lifecycle command to the component. Refused, with the observed state and the allowed
-   * commands, when the FSM forbids it; refused while the circuit breaker is open.
+   * commands, when the FSM forbids it; refused while the circuit breaker is open; refused and
+   * recorded when {@code epoch} (the sender's fencing epoch, {@code Epochs.current} of its node) is
+   * older than the highest the component has seen. A null epoch (a sender that predates fencing) is
+   * not checked.
    */
-  record Lifecycle(LifecycleCommand command, ActorRef<StatusReply<ComponentView>> replyTo)
+  record Lifecycle(
+      LifecycleCommand command, Long epoch, ActorRef<StatusReply<ComponentView>> replyTo)
       implements ComponentCommand {}
 
   /** Injects a fault into a {@code simulated} component. Refused for other drivers. */

@@ -20,9 +20,21 @@ public sealed interface ComponentEvent extends JsonSerializable {
 
   record Deregistered(String id, Instant at) implements ComponentEvent {}
 
-  /** A lifecycle command was accepted and handed to the driver; {@code desired} is its target. */
+  /**
+   * A lifecycle command was accepted and handed to the driver; {@code desired} is its target,
+   * {@code epoch} the fencing epoch it carried (null in events written before fencing).
+   */
   record LifecycleRequested(
-      String id, LifecycleCommand command, FsmState via, FsmState desired, Instant at)
+      String id, LifecycleCommand command, FsmState via, FsmState desired, Instant at, Long epoch)
+      implements ComponentEvent {}
+
+  /**
+   * A lifecycle command carried the fencing epoch {@code epoch}, older than {@code highestEpoch}
+   * that the component had seen: it came from a node that was paused or cut off while another took
+   * over. It was refused; nothing else changed.
+   */
+  record StaleEpochRefused(
+      String id, LifecycleCommand command, long epoch, long highestEpoch, Instant at)
       implements ComponentEvent {}
 
   /** The component reported another lifecycle state (or another error message). */

@@ -15,6 +15,8 @@ import java.time.Instant;
  * @param fault the fault injected into a {@code simulated} component
  * @param lastSeen when the component last answered a poll
  * @param error the component's error message, or why it cannot be reached
+ * @param epoch the highest fencing epoch the component has seen in a lifecycle command
+ * @param staleEpochRefusals lifecycle commands refused because their epoch was older
  */
 public record ComponentView(
     String id,
@@ -28,7 +30,9 @@ public record ComponentView(
     Instant lastSeen,
     String error,
     Instant registeredAt,
-    Instant updatedAt)
+    Instant updatedAt,
+    long epoch,
+    long staleEpochRefusals)
     implements JsonSerializable {
 
   public ComponentView {
@@ -49,6 +53,8 @@ public record ComponentView(
         seen,
         error,
         registeredAt,
-        updatedAt);
+        updatedAt,
+        epoch,
+        staleEpochRefusals);
   }
 }

@@ -25,6 +25,10 @@ import scala.concurrent.ExecutionContext;
  * drills and tests. It starts in its {@code initial} state ({@code UNKNOWN} for a new component,
  * which moves to STOPPED after one transition time) and changes state with the ActorSystem's
  * scheduler, never by sleeping. Thread-safe: the scheduler and the entity call it concurrently.
+ *
+ * <p>Like a fenced real component, it keeps the highest fencing epoch any call carried and refuses
+ * a lifecycle command with an older one, counting the refusals; both show in its health answer
+ * ({@code epoch}, {@code stale_epoch_refusals}).
  */
 public final class SimulatedDriver implements ComponentDriver {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -40,6 +44,8 @@ public final class SimulatedDriver implements ComponentDriver {
   private boolean flapDown;
   private long generation;
   private boolean closed;
+  private long highestEpoch;
+  private long staleEpochRefusals;
 
   public SimulatedDriver(
       String componentId,
@@ -74,6 +80,11 @@ public final class SimulatedDriver implements ComponentDriver {
     }
   }
 
+  /** Lifecycle commands refused for an epoch older than the highest seen, for tests. */
+  public synchronized long staleEpochRefusals() {
+    return staleEpochRefusals;
+  }
+
   /** The component's state as it is now, for tests. */
   public synchronized FsmState state() {
     return state;
@@ -85,6 +96,19 @@ public final class SimulatedDriver implements ComponentDriver {
         false,
         () -> {
           synchronized (this) {
+            if (epoch < highestEpoch) {
+              staleEpochRefusals++;
+              throw new DriverException(
+                  DriverException.Kind.REFUSED,
+                  componentId
+                      + " refused "
+                      + command
+                      + ": fencing epoch "
+                      + epoch
+                      + " is older than "
+                      + highestEpoch);
+            }
+            highestEpoch = epoch;
             Transition transition =
                 ComponentFsm.transition(state, command)
                     .orElseThrow(
@@ -107,6 +131,7 @@ public final class SimulatedDriver implements ComponentDriver {
         true,
         () -> {
           synchronized (this) {
+            highestEpoch = Math.max(highestEpoch, epoch);
             boolean error = state == FsmState.FAULT || state == FsmState.ON_ERROR;
             return new Observation(state, error, error ? errorMessage : null, Instant.now());
           }
@@ -119,12 +144,15 @@ public final class SimulatedDriver implements ComponentDriver {
         false,
         () -> {
           synchronized (this) {
+            highestEpoch = Math.max(highestEpoch, epoch);
             ObjectNode health = JSON.objectNode();
             health.put("healthy", state != FsmState.FAULT && state != FsmState.ON_ERROR);
             health.put("simulated", true);
             if (fault == SimulatedFault.SLOW) {
               health.put("slow", true);
             }
+            health.put("epoch", highestEpoch);
+            health.put("stale_epoch_refusals", staleEpochRefusals);
             return health;
           }
         });

@@ -65,6 +65,25 @@ class SimulatedDriverTest {
   }
 
   @Test
+  void refusesACommandWithAnOlderEpochThanItSawAndCountsIt() throws Exception {
+    SimulatedDriver driver = driver(FsmState.STOPPED, SimulatedFault.NONE);
+    get(driver.poll(3));
+    DriverException stale = failure(driver.send(LifecycleCommand.CMD_INITIALIZED, 2));
+    assertEquals(DriverException.Kind.REFUSED, stale.kind());
+    assertTrue(
+        stale.getMessage().contains("2") && stale.getMessage().contains("3"), stale::getMessage);
+    assertEquals(FsmState.STOPPED, driver.state(), "a refused command changes nothing");
+    assertEquals(1, driver.staleEpochRefusals());
+    var health = get(driver.healthCheck(3));
+    assertEquals(3, health.path("epoch").asLong());
+    assertEquals(1, health.path("stale_epoch_refusals").asLong());
+
+    get(driver.send(LifecycleCommand.CMD_INITIALIZED, 3));
+    assertEquals(FsmState.INITIALIZING, driver.state());
+    assertEquals(1, driver.staleEpochRefusals());
+  }
+
+  @Test
   void startsUnknownAndComesUpStoppedThenFollowsTheFsm() throws Exception {
     SimulatedDriver driver = driver(FsmState.UNKNOWN, SimulatedFault.NONE);
     assertEquals(FsmState.UNKNOWN, driver.state());
