@@ -17,6 +17,7 @@ import dev.orchestrator.component.ComponentRepository;
 import dev.orchestrator.component.ComponentSettings;
 import dev.orchestrator.component.driver.http.ReplyRouter;
 import dev.orchestrator.db.Database;
+import dev.orchestrator.drill.Drills;
 import dev.orchestrator.lifecycle.ComponentTopology;
 import dev.orchestrator.lifecycle.LifecycleRunEntity;
 import dev.orchestrator.lifecycle.ShardedComponentPort;
@@ -61,6 +62,7 @@ public final class Bootstrap {
       CommandRepository commands,
       ScenarioRepository scenarios,
       ScenarioRunRepository scenarioRuns,
+      Drills drills,
       Executor blockingExecutor) {}
 
   /** Starts everything with the command handlers found through ServiceLoader. */
@@ -111,6 +113,7 @@ public final class Bootstrap {
         new CommandRepository(database.dataSource(), blocking),
         new ScenarioRepository(database.dataSource(), blocking),
         new ScenarioRunRepository(database.dataSource(), blocking),
+        Drills.init(system, database.dataSource(), blocking, orchestrator),
         blocking);
   }
 
