@@ -20,7 +20,7 @@ public final class DrillAgent {
   public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "drill-agent");
 
   /** The exit status of a halted node: the status of a process killed by SIGKILL. */
-  static final int HALT_STATUS = 137;
+  public static final int HALT_STATUS = 137;
 
   private DrillAgent() {}
 
