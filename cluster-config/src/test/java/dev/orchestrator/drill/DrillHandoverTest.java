@@ -29,10 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A singleton-handover drill through the API on three in-process cluster nodes: asked of the
  * singleton's own node (which hands the drill to another node to coordinate), it makes that node
- * leave; the report has the stages in order, the singleton on a survivor, no lost command. A second
- * drill while it runs is refused.
+ * leave; the report has the stages in order, the singleton on a survivor, no lost command and the
+ * scenario run under way resumed. A second drill while it runs is refused.
  */
 class DrillHandoverTest {
+  private static final String LATE = "drill-late";
+
   @TempDir Path temp;
 
   private final List<Node> nodes = Collections.synchronizedList(new ArrayList<>());
@@ -80,6 +82,8 @@ class DrillHandoverTest {
           }
         });
 
+    String runId = waitingRun(apis.get(1));
+
     // Asked of the target itself, with the default target: the singleton's node.
     String id = DrillSupport.start(apis.get(0), "{\"type\":\"singleton-handover\"}");
 
@@ -91,6 +95,15 @@ class DrillHandoverTest {
     assertEquals(1, drillRows(jdbcUrl), "the refused drill stored nothing");
 
     Api survivor = apis.get(1);
+    // The run under way goes on during the drill: what it waits for happens now.
+    Await.until(
+        DrillSupport.DEADLINE,
+        () -> {
+          HttpResponse<String> sent =
+              survivor.post(
+                  "/api/v1/components/" + LATE + "/lifecycle", "{\"command\":\"CMD_INITIALIZED\"}");
+          assertEquals(202, sent.statusCode(), sent.body());
+        });
     JsonNode report = DrillSupport.awaitEnd(survivor, id);
     System.out.println("DrillHandoverTest report: " + report.toPrettyString());
     DrillSupport.assertRecovered(
@@ -125,9 +138,50 @@ class DrillHandoverTest {
                 succeededCommands(jdbcUrl, id) >= acknowledged,
                 "SUCCEEDED in the read side: fewer than " + acknowledged));
 
+    assertTrue(report.path("runsRunningAtStart").asInt() >= 1, "runs under way at the start");
+    assertTrue(report.path("runsResumed").asInt() >= 1, "the waiting run went on");
+    Await.until(
+        DrillSupport.DEADLINE,
+        () -> {
+          JsonNode run = Api.json(survivor.get("/api/v1/runs/" + runId));
+          assertEquals("SUCCEEDED", run.path("status").asText(), run.toString());
+        });
+
     JsonNode listed = Api.json(survivor.get("/api/v1/drills")).path("items");
     assertEquals(id, listed.get(0).path("id").asText(), listed.toString());
     assertEquals("SUCCEEDED", listed.get(0).path("status").asText(), listed.toString());
+  }
+
+  /**
+   * A scenario run that waits for component {@link #LATE} to be INITIALIZED, RUNNING in the read
+   * side (where the drill looks for runs under way).
+   */
+  private static String waitingRun(Api api) {
+    HttpResponse<String> put =
+        api.put(
+            "/api/v1/components/" + LATE, "{\"driver\":\"simulated\",\"pollInterval\":\"200ms\"}");
+    assertEquals(200, put.statusCode(), put.body());
+    HttpResponse<String> scenario =
+        api.put(
+            "/api/v1/scenarios/drill-waits",
+            """
+            {"name": "drill-waits", "trigger": {"type": "manual"},
+             "actions": [
+               {"type": "wait_for_state", "target": "%s", "state": "INITIALIZED", "timeout": "10m"},
+               {"type": "log_event", "message": "after the wait"}]}
+            """
+                .formatted(LATE));
+    assertTrue(scenario.statusCode() / 100 == 2, scenario.body());
+    HttpResponse<String> run = api.post("/api/v1/scenarios/drill-waits/run", "{}");
+    assertEquals(202, run.statusCode(), run.body());
+    String runId = Api.json(run).get("runId").asText();
+    Await.until(
+        DrillSupport.DEADLINE,
+        () -> {
+          HttpResponse<String> running = api.get("/api/v1/runs?status=RUNNING");
+          assertTrue(running.body().contains(runId), "run not listed RUNNING: " + running.body());
+        });
+    return runId;
   }
 
   private static long drillRows(String jdbcUrl) throws Exception {

@@ -45,12 +45,18 @@ import org.slf4j.LoggerFactory;
 final class DrillCoordinator extends AbstractBehavior<DrillCoordinator.Message> {
   private static final Logger log = LoggerFactory.getLogger(DrillCoordinator.class);
 
+  /** The target's agent may not be known here yet (the receptionist gossips): look again. */
+  private static final int AGENT_LOOKUPS = 20;
+
+  private static final Duration AGENT_LOOKUP_PAUSE = Duration.ofMillis(500);
+
   interface Message {}
 
   private enum Tick implements Message {
     SUBMIT,
     POLL,
-    DEADLINE
+    DEADLINE,
+    FIND_AGENT
   }
 
   private record MemberChanged(ClusterEvent.MemberEvent event) implements Message {}
@@ -84,6 +90,7 @@ final class DrillCoordinator extends AbstractBehavior<DrillCoordinator.Message> 
   private final ActorRef<ClusterEvent.MemberEvent> memberEvents;
   private final ActorRef<ClusterEvent.ReachabilityEvent> reachabilityEvents;
   private Phase phase = Phase.ACTING;
+  private int agentLookups;
   private int inFlight;
   private Map<String, Long> runsAtStart = Map.of();
   private CompletionStage<?> saves = CompletableFuture.completedFuture(null);
@@ -145,6 +152,7 @@ final class DrillCoordinator extends AbstractBehavior<DrillCoordinator.Message> 
         .onMessageEquals(Tick.SUBMIT, this::submit)
         .onMessageEquals(Tick.POLL, this::poll)
         .onMessageEquals(Tick.DEADLINE, this::deadline)
+        .onMessageEquals(Tick.FIND_AGENT, this::findAgent)
         .onMessage(MemberChanged.class, this::memberChanged)
         .onMessage(ReachabilityChanged.class, this::reachabilityChanged)
         .onMessage(Located.class, this::located)
@@ -159,24 +167,24 @@ final class DrillCoordinator extends AbstractBehavior<DrillCoordinator.Message> 
   private Behavior<Message> act(RunsAtStart runs) {
     runsAtStart = runs.runs();
     progress.runsRunningAtStart(runsAtStart.size());
+    if (phase != Phase.ACTING) {
+      return this;
+    }
     if (progress.type() == DrillType.SINGLETON_HANDOVER) {
       Cluster.get(getContext().getSystem())
           .manager()
           .tell(Leave.create(AddressFromURIString.parse(progress.target())));
       stage("leaveRequested", "asked " + progress.target() + " to leave the cluster");
     } else {
-      getContext()
-          .getSystem()
-          .receptionist()
-          .tell(
-              Receptionist.find(
-                  DrillAgent.KEY,
-                  getContext().messageAdapter(Receptionist.Listing.class, AgentsFound::new)));
+      findAgent();
     }
     return this;
   }
 
   private Behavior<Message> halt(AgentsFound found) {
+    if (phase != Phase.ACTING) {
+      return this;
+    }
     for (ActorRef<DrillAgent.Command> agent : found.listing().getServiceInstances(DrillAgent.KEY)) {
       if (agent.path().address().toString().equals(progress.target())) {
         agent.tell(new DrillAgent.Halt(progress.id(), progress.coordinator()));
@@ -184,7 +192,27 @@ final class DrillCoordinator extends AbstractBehavior<DrillCoordinator.Message> 
         return this;
       }
     }
-    return stopActing("no drill agent answers on " + progress.target() + ", so it was not halted");
+    if (++agentLookups < AGENT_LOOKUPS) {
+      timers.startSingleTimer(Tick.FIND_AGENT, AGENT_LOOKUP_PAUSE);
+      return this;
+    }
+    return stopActing(
+        "no drill agent is known on "
+            + progress.target()
+            + " after "
+            + AGENT_LOOKUPS
+            + " look-ups, so it was not halted");
+  }
+
+  private Behavior<Message> findAgent() {
+    getContext()
+        .getSystem()
+        .receptionist()
+        .tell(
+            Receptionist.find(
+                DrillAgent.KEY,
+                getContext().messageAdapter(Receptionist.Listing.class, AgentsFound::new)));
+    return this;
   }
 
   private Behavior<Message> submit() {

@@ -69,10 +69,14 @@ final class DrillProgress {
 
   /** Records stage {@code name} the first time it is seen; true when it is new. */
   boolean stage(String name, String detail) {
+    return stage(name, detail, elapsedMillis());
+  }
+
+  private boolean stage(String name, String detail, long atMillis) {
     if (has(name)) {
       return false;
     }
-    stages.add(new DrillReport.Stage(name, elapsedMillis(), Instant.now(), detail));
+    stages.add(new DrillReport.Stage(name, atMillis, Instant.now(), detail));
     return true;
   }
 
@@ -83,7 +87,7 @@ final class DrillProgress {
     }
     singletonAfter = address;
     singletonAtMillis = elapsedMillis();
-    return stage(SINGLETON_STARTED, "answering on " + address);
+    return stage(SINGLETON_STARTED, "answering on " + address, singletonAtMillis);
   }
 
   /**
@@ -99,7 +103,9 @@ final class DrillProgress {
     }
     firstAcknowledgedMillis = elapsedMillis();
     return stage(
-        FIRST_ACKNOWLEDGED, "command " + id + " submitted at " + submittedAtMillis + " ms");
+        FIRST_ACKNOWLEDGED,
+        "command " + id + " submitted at " + submittedAtMillis + " ms",
+        firstAcknowledgedMillis);
   }
 
   List<String> acknowledgedIds() {

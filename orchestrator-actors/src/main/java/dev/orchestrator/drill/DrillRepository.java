@@ -95,6 +95,17 @@ public final class DrillRepository {
         });
   }
 
+  /** The drill RUNNING now, unless it started more than {@code abandonedAfter} ago. */
+  public CompletionStage<Optional<DrillReport>> running(Duration abandonedAfter) {
+    return async(
+        () -> {
+          try (Connection c = dataSource.getConnection()) {
+            return running(c)
+                .filter(r -> r.startedAt().plus(abandonedAfter).isAfter(Instant.now()));
+          }
+        });
+  }
+
   /**
    * Rewrites the report of a drill that is still RUNNING (a drill marked ended is left as it is).
    */

@@ -88,20 +88,34 @@ public final class Drills {
     List<Member> members =
         StreamSupport.stream(Cluster.get(system).state().getMembers().spliterator(), false)
             .toList();
+    if (node != null && members.stream().noneMatch(m -> m.address().toString().equals(node))) {
+      throw new DrillRefused(
+          DrillRefused.Kind.INVALID,
+          "node '"
+              + node
+              + "' is not a member of the cluster; members (as GET /api/v1/cluster shows them): "
+              + addresses(members));
+    }
+    return repository
+        .running(settings.abandonedAfter())
+        .thenCompose(
+            running -> {
+              running.ifPresent(
+                  r -> {
+                    throw anotherRuns(r);
+                  });
+              return checked(type, node, members);
+            });
+  }
+
+  /** The checks against the cluster's state, then the start. */
+  private CompletionStage<DrillReport> checked(DrillType type, String node, List<Member> members) {
     if (node != null) {
       Member named =
           members.stream()
               .filter(m -> m.address().toString().equals(node))
               .findFirst()
-              .orElseThrow(
-                  () ->
-                      new DrillRefused(
-                          DrillRefused.Kind.INVALID,
-                          "node '"
-                              + node
-                              + "' is not a member of the cluster; members (as GET /api/v1/cluster"
-                              + " shows them): "
-                              + addresses(members)));
+              .orElseThrow();
       if (named.status() != MemberStatus.up()) {
         throw new DrillRefused(
             DrillRefused.Kind.CONFLICT,
@@ -255,23 +269,26 @@ public final class Drills {
 
   private static DrillReport anotherRuns(Throwable failure) {
     if (unwrap(failure) instanceof DrillRepository.AnotherRuns another) {
-      DrillReport running = another.running();
-      throw new DrillRefused(
-          DrillRefused.Kind.CONFLICT,
-          "drill "
-              + running.id()
-              + " ("
-              + running.type()
-              + " of "
-              + running.target()
-              + ", started "
-              + running.startedAt()
-              + ") is still running; one drill runs at a time: wait for it to end (GET"
-              + " /api/v1/drills/"
-              + running.id()
-              + ")");
+      throw anotherRuns(another.running());
     }
     throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+  }
+
+  private static DrillRefused anotherRuns(DrillReport running) {
+    return new DrillRefused(
+        DrillRefused.Kind.CONFLICT,
+        "drill "
+            + running.id()
+            + " ("
+            + running.type()
+            + " of "
+            + running.target()
+            + ", started "
+            + running.startedAt()
+            + ") is still running; one drill runs at a time: wait for it to end (GET"
+            + " /api/v1/drills/"
+            + running.id()
+            + ")");
   }
 
   private static Throwable unwrap(Throwable failure) {
