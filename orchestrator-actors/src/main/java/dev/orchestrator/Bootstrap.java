@@ -17,6 +17,7 @@ import dev.orchestrator.component.ComponentRepository;
 import dev.orchestrator.component.ComponentSettings;
 import dev.orchestrator.component.driver.http.ReplyRouter;
 import dev.orchestrator.db.Database;
+import dev.orchestrator.drill.Drills;
 import dev.orchestrator.lease.FencingEpoch;
 import dev.orchestrator.lifecycle.ComponentTopology;
 import dev.orchestrator.lifecycle.LifecycleRunEntity;
@@ -62,6 +63,7 @@ public final class Bootstrap {
       CommandRepository commands,
       ScenarioRepository scenarios,
       ScenarioRunRepository scenarioRuns,
+      Drills drills,
       Executor blockingExecutor) {}
 
   /** Starts everything with the command handlers found through ServiceLoader. */
@@ -113,6 +115,7 @@ public final class Bootstrap {
         new CommandRepository(database.dataSource(), blocking),
         new ScenarioRepository(database.dataSource(), blocking),
         new ScenarioRunRepository(database.dataSource(), blocking),
+        Drills.init(system, database.dataSource(), blocking, orchestrator),
         blocking);
   }
 

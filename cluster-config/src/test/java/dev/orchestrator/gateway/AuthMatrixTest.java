@@ -42,6 +42,7 @@ class AuthMatrixTest {
       "{\"driver\":\"simulated\",\"pollInterval\":\"100ms\"}";
   private static final String SEEN = "matrix-seen";
   private static final String COMMANDS = "/api/v1/commands";
+  private static final String DRILLS = "/api/v1/drills";
   private static final Set<String> MUTATING = Set.of("PUT", "POST", "DELETE", "PATCH");
 
   private static GatewayFixture gw;
@@ -290,7 +291,26 @@ class AuthMatrixTest {
               String id = commandIdFor(k);
               assertEquals(allowed ? "CANCELLED" : "SCHEDULED", commandStatus(id), "command " + id);
               assertEquals(allowed ? 2 : 1, commandEvents(id), "events of command " + id);
-            }));
+            }),
+        // A dev node is a cluster of one: the right role gets past auth to the drill's refusal.
+        new Call(
+            "POST drill",
+            "POST",
+            "admin",
+            409,
+            k -> DRILLS,
+            k -> "{\"type\":\"singleton-handover\"}",
+            (k, path, allowed) ->
+                assertEquals(0, gw.queryLong("SELECT count(*) FROM drills"), "drills stored")),
+        new Call("GET drills", "GET", "viewer", 200, k -> DRILLS, k -> null, NONE),
+        new Call(
+            "GET drill",
+            "GET",
+            "viewer",
+            404,
+            k -> DRILLS + "/00000000-0000-0000-0000-000000000000",
+            k -> null,
+            NONE));
   }
 
   static Stream<Arguments> matrix() {
@@ -362,6 +382,8 @@ class AuthMatrixTest {
     } else if (expected == 403) {
       JsonNode problem = assertProblem(response, 403, "forbidden");
       assertDetail(problem, "the " + call.needed() + " role", token(call, auth).name());
+    } else if (expected >= 400) {
+      assertProblem(response, expected, expected == 404 ? "not-found" : "conflict");
     } else {
       assertEquals(expected, response.statusCode(), response::body);
       assertFalse(
@@ -378,7 +400,7 @@ class AuthMatrixTest {
           caller == null ? "anonymous" : caller.name(),
           caller == null ? null : roleOf(caller),
           expected,
-          expected < 400 ? "success" : "denied");
+          expected < 400 ? "success" : expected == 401 || expected == 403 ? "denied" : "rejected");
     }
     call.effect().check(key, path, expected < 400);
   }

@@ -22,6 +22,7 @@ import dev.orchestrator.gateway.cluster.ClusterRoutes;
 import dev.orchestrator.gateway.command.CommandRoutes;
 import dev.orchestrator.gateway.component.AvenaEventRoutes;
 import dev.orchestrator.gateway.component.ComponentRoutes;
+import dev.orchestrator.gateway.drill.DrillRoutes;
 import dev.orchestrator.gateway.events.EventStreamRoutes;
 import dev.orchestrator.gateway.health.HealthRoutes;
 import dev.orchestrator.gateway.lifecycle.LifecycleRoutes;
@@ -74,7 +75,8 @@ public final class Gateway extends AllDirectives {
             new LifecycleRoutes(services, settings, json, errors),
             new ScenarioRoutes(services, settings, json, errors),
             new RunRoutes(services, settings, json, errors),
-            new IngestRoutes(services, settings, json, errors));
+            new IngestRoutes(services, settings, json, errors),
+            new DrillRoutes(services, json, errors));
   }
 
   /** Binds the gateway; it is unbound by coordinated shutdown, after in-flight requests. */
