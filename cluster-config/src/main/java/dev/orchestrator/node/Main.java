@@ -2,6 +2,7 @@ package dev.orchestrator.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -9,9 +10,10 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * Starts a node from the environment ({@code ORCH_*}, see the README). Exit codes: 0 after a
- * graceful stop (SIGTERM, SIGINT), 1 when the node cannot start, 2 for settings that cannot work
- * (one line on stderr says which and how to fix it), 3 when the node stopped by itself (downed).
+ * Starts a node from the environment ({@code ORCH_*}, see the README), or with the argument {@code
+ * postgres} only an embedded PostgreSQL ({@link PostgresMain}). Exit codes: 0 after a graceful stop
+ * (SIGTERM, SIGINT), 1 when the node cannot start, 2 for settings that cannot work (one line on
+ * stderr says which and how to fix it), 3 when the node stopped by itself (downed).
  */
 public final class Main {
   static {
@@ -26,6 +28,19 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("postgres")) {
+      PostgresMain.run(List.of(args).subList(1, args.length));
+      return;
+    }
+    if (args.length > 0) {
+      System.err.println(
+          "orchestrator: unknown argument '"
+              + args[0]
+              + "'; run without arguments for a node (settings from ORCH_* variables), or: "
+              + PostgresMain.USAGE.substring("usage: ".length()));
+      System.exit(2);
+      return;
+    }
     log.info(
         "Async callbacks run on the common pool ({} threads)",
         ForkJoinPool.getCommonPoolParallelism());

@@ -49,6 +49,14 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   /** Starts PostgreSQL on the data in {@code dataDir}, creating it on the first start. */
   public static EmbeddedDatabase start(Path dataDir) throws IOException {
+    return start(dataDir, 0);
+  }
+
+  /**
+   * Starts PostgreSQL on the data in {@code dataDir} listening on {@code port} of the loopback
+   * interface ({@code 0}: a free port chosen at start).
+   */
+  public static EmbeddedDatabase start(Path dataDir, int port) throws IOException {
     Files.createDirectories(dataDir);
     Path runningKey = dataDir.toRealPath();
     if (!RUNNING.add(runningKey)) {
@@ -56,8 +64,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
     try {
       stopOrphanedPostmaster(dataDir);
+      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+      if (port != 0) {
+        builder.setPort(port);
+      }
       EmbeddedPostgres postgres =
-          EmbeddedPostgres.builder()
+          builder
               .setDataDirectory(dataDir)
               .setCleanDataDirectory(false)
               .setServerConfig("fsync", "on")
