@@ -44,7 +44,9 @@ class MigrationsTest {
           "api_tokens",
           "audit_log",
           "commands",
-          "leases");
+          "leases",
+          "cluster_members",
+          "drills");
 
   /** The versions shipped in db/migration, as "version true" history rows, in order. */
   private static final List<String> VERSIONS = shippedVersions();
