@@ -8,6 +8,8 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.ClusterEvent;
+import akka.cluster.Member;
+import akka.cluster.MemberStatus;
 import akka.cluster.UniqueAddress;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Down;
@@ -29,6 +31,13 @@ import java.util.concurrent.TimeUnit;
  * take a moment to close). A held lock (a paused process, a partition) or a database that does not
  * answer changes nothing: the split brain resolver decides as before.
  *
+ * <p>The sweep does not wait for "unreachable": every {@link LivenessSettings#sweepInterval()} it
+ * looks up the locks of all Up members, and downs one whose lock has been free for {@link
+ * LivenessSettings#sweepFreeFor()} (longer than a live node needs to retake its lock after its
+ * session broke). It holds back while this node's own lock is not held or the database server
+ * started less than {@link LivenessSettings#sweepServerUpFor()} ago, since a database restart frees
+ * every lock for a moment.
+ *
  * <p>Every node runs one, and each downs the members it learns are unreachable; a Down is
  * idempotent, and asking every node (rather than only the leader or the oldest) means the dead
  * member's own role in the cluster never delays its downing.
@@ -41,11 +50,15 @@ public final class DeathProver extends AbstractBehavior<DeathProver.Command> {
     INSTANCE
   }
 
+  private enum Sweep implements Command {
+    INSTANCE
+  }
+
   private record Reachability(ClusterEvent.ReachabilityEvent event) implements Command {}
 
   private record Membership(ClusterEvent.MemberEvent event) implements Command {}
 
-  private record Looked(Set<Long> held, Throwable failure) implements Command {}
+  private record Looked(LockProbe.Seen seen, Throwable failure) implements Command {}
 
   private final TimerScheduler<Command> timers;
   private final Cluster cluster;
@@ -54,6 +67,7 @@ public final class DeathProver extends AbstractBehavior<DeathProver.Command> {
   private final Executor blocking;
   private final Map<UniqueAddress, Long> unreachableSince = new HashMap<>();
   private final Set<UniqueAddress> downed = new HashSet<>();
+  private final Map<UniqueAddress, Long> freeSince = new HashMap<>();
   private boolean busy;
   private long lastWarn = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
 
@@ -89,6 +103,9 @@ public final class DeathProver extends AbstractBehavior<DeathProver.Command> {
             Subscribe.create(
                 context.messageAdapter(ClusterEvent.MemberEvent.class, Membership::new),
                 ClusterEvent.MemberEvent.class));
+    if (settings.sweep()) {
+      timers.startTimerWithFixedDelay(Sweep.INSTANCE, settings.sweepInterval());
+    }
   }
 
   @Override
@@ -97,6 +114,7 @@ public final class DeathProver extends AbstractBehavior<DeathProver.Command> {
         .onMessage(Reachability.class, this::reachability)
         .onMessage(Membership.class, this::membership)
         .onMessageEquals(Tick.INSTANCE, this::lookUp)
+        .onMessageEquals(Sweep.INSTANCE, this::sweep)
         .onMessage(Looked.class, this::looked)
         .onSignal(PostStop.class, stop -> closeProbe())
         .build();
@@ -128,6 +146,7 @@ public final class DeathProver extends AbstractBehavior<DeathProver.Command> {
 
   private void forget(UniqueAddress member) {
     unreachableSince.remove(member);
+    freeSince.remove(member);
     downed.remove(member);
     if (unreachableSince.isEmpty()) {
       timers.cancel(Tick.INSTANCE);
@@ -138,13 +157,21 @@ public final class DeathProver extends AbstractBehavior<DeathProver.Command> {
     if (busy || unreachableSince.isEmpty() || downed.containsAll(unreachableSince.keySet())) {
       return this;
     }
+    return look();
+  }
+
+  private Behavior<Command> sweep() {
+    return busy ? this : look();
+  }
+
+  private Behavior<Command> look() {
     busy = true;
     getContext()
         .pipeToSelf(
             CompletableFuture.supplyAsync(
                 () -> {
                   try {
-                    return probe.heldKeys();
+                    return probe.look();
                   } catch (java.sql.SQLException e) {
                     throw new CompletionException(e);
                   }
@@ -157,13 +184,18 @@ public final class DeathProver extends AbstractBehavior<DeathProver.Command> {
   private Behavior<Command> looked(Looked looked) {
     busy = false;
     if (looked.failure() != null) {
+      freeSince.clear();
       warnRateLimited(looked.failure());
       return this;
     }
+    Set<Long> held = looked.seen().held();
     long now = System.nanoTime();
+    if (settings.sweep()) {
+      sweepFound(looked.seen(), now);
+    }
     for (Map.Entry<UniqueAddress, Long> entry : unreachableSince.entrySet()) {
       UniqueAddress member = entry.getKey();
-      if (downed.contains(member) || looked.held().contains(member.longUid())) {
+      if (downed.contains(member) || held.contains(member.longUid())) {
         continue;
       }
       downed.add(member);
@@ -178,6 +210,46 @@ public final class DeathProver extends AbstractBehavior<DeathProver.Command> {
       cluster.manager().tell(new Down(member.address()));
     }
     return this;
+  }
+
+  /** The sweep's part of a lookup: members of status Up whose locks stay free are dead. */
+  private void sweepFound(LockProbe.Seen seen, long now) {
+    UniqueAddress self = cluster.selfMember().uniqueAddress();
+    if (!seen.held().contains(self.longUid())
+        || seen.serverUp().compareTo(settings.sweepServerUpFor()) < 0) {
+      freeSince.clear();
+      return;
+    }
+    Set<UniqueAddress> up = new HashSet<>();
+    for (Member m : cluster.state().getMembers()) {
+      if (m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp()) {
+        up.add(m.uniqueAddress());
+      }
+    }
+    freeSince.keySet().retainAll(up);
+    for (UniqueAddress member : up) {
+      if (member.equals(self) || downed.contains(member)) {
+        continue;
+      }
+      if (seen.held().contains(member.longUid())) {
+        freeSince.remove(member);
+        continue;
+      }
+      long since = freeSince.computeIfAbsent(member, m -> now);
+      long freeMillis = TimeUnit.NANOSECONDS.toMillis(now - since);
+      if (freeMillis >= settings.sweepFreeFor().toMillis()) {
+        downed.add(member);
+        getContext()
+            .getLog()
+            .info(
+                "Proof of death: the liveness lock of {} (uid {}) has been free for {} ms; downing"
+                    + " it",
+                member.address(),
+                member.longUid(),
+                freeMillis);
+        cluster.manager().tell(new Down(member.address()));
+      }
+    }
   }
 
   private void warnRateLimited(Throwable failure) {

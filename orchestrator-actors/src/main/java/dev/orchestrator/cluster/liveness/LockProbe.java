@@ -2,8 +2,10 @@ package dev.orchestrator.cluster.liveness;
 
 import dev.orchestrator.db.DatabaseSettings;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -21,8 +23,11 @@ final class LockProbe implements AutoCloseable {
     this.settings = settings;
   }
 
-  /** The keys of the advisory locks held now. */
-  synchronized Set<Long> heldKeys() throws SQLException {
+  /** What one lookup saw: the advisory locks held, and how long the server has been up. */
+  record Seen(Set<Long> held, Duration serverUp) {}
+
+  /** The keys of the advisory locks held now, and the server's uptime. */
+  synchronized Seen look() throws SQLException {
     try {
       if (connection == null) {
         connection =
@@ -32,7 +37,14 @@ final class LockProbe implements AutoCloseable {
           s.execute("SET statement_timeout = " + settings.queryTimeout().toMillis());
         }
       }
-      return AdvisoryLocks.heldKeys(connection, settings.queryTimeout());
+      Set<Long> held = AdvisoryLocks.heldKeys(connection, settings.queryTimeout());
+      try (Statement s = connection.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT EXTRACT(EPOCH FROM now() - pg_postmaster_start_time()) * 1000")) {
+        rs.next();
+        return new Seen(held, Duration.ofMillis(rs.getLong(1)));
+      }
     } catch (SQLException | RuntimeException e) {
       close();
       throw e;
