@@ -111,7 +111,7 @@ class DeathProverSweepTest {
                     + "orchestrator.liveness.lock-check-interval = "
                     + lockCheck
                     + "\n"
-                    "orchestrator.liveness.sweep-interval = 200ms\n"
+                    + "orchestrator.liveness.sweep-interval = 200ms\n"
                     + "orchestrator.liveness.sweep-free-for = 600ms\n"
                     + "orchestrator.liveness.sweep-server-up-for = 1ms\n")
             .withFallback(ConfigFactory.load());
