@@ -1,12 +1,13 @@
 package dev.orchestrator.command;
 
 import static dev.orchestrator.command.CommandTestSupport.awaitFinal;
-import static dev.orchestrator.command.CommandTestSupport.get;
+import static dev.orchestrator.command.CommandTestSupport.awaitStatus;
 import static dev.orchestrator.command.CommandTestSupport.journal;
 import static dev.orchestrator.command.CommandTestSupport.submit;
 import static dev.orchestrator.command.CommandTestSupport.types;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.AskPattern;
@@ -77,6 +78,17 @@ class CommandShardMoveTest {
     Node c = start("c", Ports.free(), jdbcUrl, seed, "gateway,worker");
     Api api = TestNodes.api(a);
     Await.until(DEADLINE, () -> assertEquals(3, upCount(a), "members Up"));
+    // Every node must know B's executor (the receptionist's listing) before the commands that
+    // matter: one command per shard owner would otherwise wait PENDING for a moment.
+    Await.until(
+        DEADLINE,
+        () -> {
+          for (Node node : nodes) {
+            assertTrue(
+                ExecutorDirectory.get(node.system()).pick("batch").isPresent(),
+                "B's executor known on " + node.system().address());
+          }
+        });
 
     // Submit until at least two commands have their entity on C; their attempts run on B.
     List<String> onC = new ArrayList<>();
@@ -95,8 +107,7 @@ class CommandShardMoveTest {
     }
     assertEquals(2, onC.size(), "commands with their entity on C after " + MAX_SUBMITS);
     for (String id : onC) {
-      JsonNode running = get(api, id);
-      assertEquals("RUNNING", running.get("status").asText(), running.toString());
+      awaitStatus(api, id, "RUNNING", DEADLINE);
     }
 
     nodes.remove(c);

@@ -11,10 +11,10 @@ import java.util.Set;
 
 /**
  * The {@code cluster_members} table: each cluster-mode node records its address and the key of its
- * liveness lock when it starts; the nodes whose lock is held now are the live processes. A node
- * that starts while others live joins them rather than forming a cluster of its own (Akka lets the
- * first node of a seed list join itself when the other seeds do not answer in time, which a busy or
- * restarting cluster can cause: two clusters on one database).
+ * liveness lock when it starts, and when it is Up; the Up nodes whose lock is held now are the live
+ * cluster. A node that starts while such nodes live joins them rather than forming a cluster of its
+ * own (Akka lets the first node of a seed list join itself when the other seeds do not answer in
+ * time, which a busy or restarting cluster can cause: two clusters on one database).
  */
 public final class ClusterMembers {
   private ClusterMembers() {}
@@ -27,7 +27,7 @@ public final class ClusterMembers {
             "INSERT INTO cluster_members (address, lock_key, roles, started_at)"
                 + " VALUES (?, ?, ?, now()) ON CONFLICT (address) DO UPDATE"
                 + " SET lock_key = EXCLUDED.lock_key, roles = EXCLUDED.roles,"
-                + " started_at = EXCLUDED.started_at")) {
+                + " started_at = EXCLUDED.started_at, up_at = NULL")) {
       s.setString(1, address);
       s.setLong(2, lockKey);
       s.setString(3, roles);
@@ -35,7 +35,23 @@ public final class ClusterMembers {
     }
   }
 
-  /** Addresses of the other recorded nodes whose liveness lock is held now, oldest start first. */
+  /** Records that this process (address and lock key) is an Up member now. */
+  public static void markUp(Connection connection, String address, long lockKey)
+      throws SQLException {
+    try (PreparedStatement s =
+        connection.prepareStatement(
+            "UPDATE cluster_members SET up_at = now() WHERE address = ? AND lock_key = ?")) {
+      s.setString(1, address);
+      s.setLong(2, lockKey);
+      s.executeUpdate();
+    }
+  }
+
+  /**
+   * Addresses of the other recorded nodes that became Up members and whose liveness lock is held
+   * now, oldest start first. Nodes that are only starting do not count: when several start at once,
+   * the first seed must still form the cluster.
+   */
   public static List<String> liveOthers(Connection connection, String self, Duration timeout)
       throws SQLException {
     Set<Long> held = AdvisoryLocks.heldKeys(connection, timeout);
@@ -43,7 +59,7 @@ public final class ClusterMembers {
     try (PreparedStatement s =
         connection.prepareStatement(
             "SELECT address, lock_key FROM cluster_members WHERE address <> ?"
-                + " ORDER BY started_at")) {
+                + " AND up_at IS NOT NULL ORDER BY started_at")) {
       s.setString(1, self);
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {

@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +65,9 @@ public final class NodeLiveness {
     }
     Executor blocking =
         system.dispatchers().lookup(DispatcherSelector.fromConfig(Bootstrap.BLOCKING_DISPATCHER));
+    akka.cluster.Cluster.get(system.classicSystem())
+        .registerOnMemberUp(
+            () -> CompletableFuture.runAsync(() -> markUp(db, settings, self, key), blocking));
     ActorRef<LivenessLock.Command> lock =
         system.systemActorOf(
             LivenessLock.create(connection, key, db, settings, blocking),
@@ -82,6 +86,15 @@ public final class NodeLiveness {
                         lock, LivenessLock.Release::new, RELEASE_TIMEOUT, system.scheduler())
                     .exceptionally(failure -> Done.getInstance()));
     return live;
+  }
+
+  private static void markUp(
+      DatabaseSettings db, LivenessSettings settings, String self, long key) {
+    try (Connection connection = AdvisoryLocks.open(db, settings.connectTimeout())) {
+      ClusterMembers.markUp(connection, self, key);
+    } catch (SQLException e) {
+      log.warn("Could not record that {} is Up: {}", self, e.getMessage());
+    }
   }
 
   private static Connection take(DatabaseSettings db, LivenessSettings settings, long key) {

@@ -69,7 +69,11 @@ class NodeLivenessTest {
       String self = akka.cluster.typed.Cluster.get(system).selfMember().address().toString();
       String other = "akka://orchestrator@127.0.0.1:1";
       ClusterMembers.register(observer, other, 42L, "worker");
+      ClusterMembers.markUp(observer, other, 42L);
       assertTrue(AdvisoryLocks.tryLock(observer, 42L), "the other node's lock");
+      // A live node that is only starting (not Up yet) does not count.
+      ClusterMembers.register(observer, "akka://orchestrator@127.0.0.1:3", 43L, "worker");
+      assertTrue(AdvisoryLocks.tryLock(observer, 43L), "the starting node's lock");
       List<String> live = NodeLiveness.start(system, db);
       long key = NodeLiveness.lockKey(system);
       assertTrue(AdvisoryLocks.held(observer, key, TIMEOUT), "held after start");
