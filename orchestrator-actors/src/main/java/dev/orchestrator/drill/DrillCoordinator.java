@@ -49,6 +49,7 @@ final class DrillCoordinator extends AbstractBehavior<DrillCoordinator.Message> 
   private static final int AGENT_LOOKUPS = 20;
 
   private static final Duration AGENT_LOOKUP_PAUSE = Duration.ofMillis(500);
+  private static final Duration RUNS_READ_PAUSE = Duration.ofMillis(500);
 
   interface Message {}
 
@@ -56,7 +57,8 @@ final class DrillCoordinator extends AbstractBehavior<DrillCoordinator.Message> 
     SUBMIT,
     POLL,
     DEADLINE,
-    FIND_AGENT
+    FIND_AGENT,
+    RUNS
   }
 
   private record MemberChanged(ClusterEvent.MemberEvent event) implements Message {}
@@ -86,6 +88,7 @@ final class DrillCoordinator extends AbstractBehavior<DrillCoordinator.Message> 
   private final DrillRepository repository;
   private final ActorRef<Orchestrator.Command> singleton;
   private final TimerScheduler<Message> timers;
+  private long runsDeadline;
   private final DrillProgress progress;
   private final ActorRef<ClusterEvent.MemberEvent> memberEvents;
   private final ActorRef<ClusterEvent.ReachabilityEvent> reachabilityEvents;
@@ -153,6 +156,7 @@ final class DrillCoordinator extends AbstractBehavior<DrillCoordinator.Message> 
         .onMessageEquals(Tick.POLL, this::poll)
         .onMessageEquals(Tick.DEADLINE, this::deadline)
         .onMessageEquals(Tick.FIND_AGENT, this::findAgent)
+        .onMessageEquals(Tick.RUNS, this::readRuns)
         .onMessage(MemberChanged.class, this::memberChanged)
         .onMessage(ReachabilityChanged.class, this::reachabilityChanged)
         .onMessage(Located.class, this::located)
@@ -357,6 +361,15 @@ final class DrillCoordinator extends AbstractBehavior<DrillCoordinator.Message> 
 
   private Behavior<Message> checked(Checked checked) {
     progress.checked(checked.result());
+    runsDeadline = System.nanoTime() + settings.verifyTimeout().toNanos();
+    return readRuns();
+  }
+
+  /**
+   * Reads the runs under way at the start again (the read side follows their journal a moment
+   * later): until each went on or the verify timeout passed, then the report ends.
+   */
+  private Behavior<Message> readRuns() {
     getContext()
         .pipeToSelf(
             repository.progressOf(List.copyOf(runsAtStart.keySet())),
@@ -371,6 +384,10 @@ final class DrillCoordinator extends AbstractBehavior<DrillCoordinator.Message> 
       if (now != null && now > run.getValue()) {
         resumed++;
       }
+    }
+    if (resumed < runsAtStart.size() && System.nanoTime() < runsDeadline) {
+      timers.startSingleTimer(Tick.RUNS, RUNS_READ_PAUSE);
+      return this;
     }
     progress.runsResumed(resumed);
     DrillReport report = progress.finish(Instant.now());
