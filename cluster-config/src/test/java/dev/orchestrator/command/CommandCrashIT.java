@@ -293,7 +293,7 @@ class CommandCrashIT {
                 temp.resolve("b"),
                 env));
     int cPort = Ports.free();
-    inProcess("c", cPort, jdbcUrl, seed, "gateway,worker");
+    Node c = inProcess("c", cPort, jdbcUrl, seed, "gateway,worker");
 
     // B serves no HTTP (no gateway role): it is ready when A sees it Up with its roles.
     AtomicReference<String> bAddress = new AtomicReference<>();
@@ -309,6 +309,17 @@ class CommandCrashIT {
           List<String> batch = withBatch(up);
           assertEquals(1, batch.size(), "one node with batch: " + up.values());
           bAddress.set(batch.get(0));
+        });
+    // The command entity may live on A or C: both must know B's executor (the receptionist's
+    // listing follows membership by a moment), or the submit answers PENDING for a moment.
+    Await.until(
+        DEADLINE,
+        () -> {
+          for (Node node : List.of(a, c)) {
+            assertTrue(
+                ExecutorDirectory.get(node.system()).pick("batch").isPresent(),
+                "B's executor known on " + node.system().address());
+          }
         });
 
     JsonNode accepted =
