@@ -441,18 +441,10 @@ class CommandCrashIT {
 
   private Node inProcess(String name, int nodePort, String jdbcUrl, String seed, String roles)
       throws Exception {
-    Map<String, Object> values = new HashMap<>();
-    values.put("orchestrator.mode", "cluster");
-    values.put("orchestrator.db.url", jdbcUrl);
-    values.put("orchestrator.db.user", "postgres");
-    values.put("orchestrator.db.password", "");
-    values.put("orchestrator.node.port", nodePort);
-    values.put("orchestrator.http.port", Ports.free());
-    values.put("orchestrator.node.seed-nodes", seed);
-    values.put("orchestrator.node.roles", roles);
-    values.put("orchestrator.admin-token", TestNodes.ADMIN_TOKEN);
-    values.put("orchestrator.data-dir", temp.resolve(name).toString());
-    Node node = TestNodes.start("cluster", values);
+    Node node =
+        TestNodes.start(
+            "cluster",
+            CommandTestSupport.clusterNode(nodePort, jdbcUrl, seed, roles, temp.resolve(name)));
     nodes.add(node);
     return node;
   }

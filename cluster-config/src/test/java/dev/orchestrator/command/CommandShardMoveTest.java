@@ -26,10 +26,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -125,18 +123,10 @@ class CommandShardMoveTest {
 
   private Node start(String name, int nodePort, String jdbcUrl, String seed, String roles)
       throws Exception {
-    Map<String, Object> values = new HashMap<>();
-    values.put("orchestrator.mode", "cluster");
-    values.put("orchestrator.db.url", jdbcUrl);
-    values.put("orchestrator.db.user", "postgres");
-    values.put("orchestrator.db.password", "");
-    values.put("orchestrator.node.port", nodePort);
-    values.put("orchestrator.http.port", Ports.free());
-    values.put("orchestrator.node.seed-nodes", seed);
-    values.put("orchestrator.node.roles", roles);
-    values.put("orchestrator.admin-token", TestNodes.ADMIN_TOKEN);
-    values.put("orchestrator.data-dir", temp.resolve(name).toString());
-    Node node = TestNodes.start("cluster", values);
+    Node node =
+        TestNodes.start(
+            "cluster",
+            CommandTestSupport.clusterNode(nodePort, jdbcUrl, seed, roles, temp.resolve(name)));
     nodes.add(node);
     return node;
   }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orchestrator.node.testkit.Api;
 import dev.orchestrator.node.testkit.Await;
+import dev.orchestrator.node.testkit.Ports;
+import dev.orchestrator.node.testkit.TestNodes;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +19,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPInputStream;
@@ -37,6 +41,23 @@ final class CommandTestSupport {
   private CommandTestSupport() {}
 
   /** {@code POST /api/v1/commands}, which must answer 202; returns {@code {id, status}}. */
+  /** {@code orchestrator.*} overrides of an in-process cluster-mode node with {@code roles}. */
+  static Map<String, Object> clusterNode(
+      int nodePort, String jdbcUrl, String seed, String roles, java.nio.file.Path dataDir) {
+    Map<String, Object> values = new HashMap<>();
+    values.put("orchestrator.mode", "cluster");
+    values.put("orchestrator.db.url", jdbcUrl);
+    values.put("orchestrator.db.user", "postgres");
+    values.put("orchestrator.db.password", "");
+    values.put("orchestrator.node.port", nodePort);
+    values.put("orchestrator.http.port", Ports.free());
+    values.put("orchestrator.node.seed-nodes", seed);
+    values.put("orchestrator.node.roles", roles);
+    values.put("orchestrator.admin-token", TestNodes.ADMIN_TOKEN);
+    values.put("orchestrator.data-dir", dataDir.toString());
+    return values;
+  }
+
   static JsonNode submit(Api api, String body) {
     HttpResponse<String> response = api.post("/api/v1/commands", body);
     assertEquals(

@@ -20,8 +20,6 @@ import dev.orchestrator.db.EmbeddedDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,7 +82,7 @@ class DeathProverSweepTest {
 
     try (Connection observer = AdvisoryLocks.open(db, TIMEOUT)) {
       long key = bMember.uniqueAddress().longUid();
-      int holder = holderPid(observer, key);
+      int holder = LockHolders.pid(observer, key);
       assertNotEquals(-1, holder, "B holds its lock");
       try (PreparedStatement s = observer.prepareStatement("SELECT pg_terminate_backend(?)")) {
         s.setInt(1, holder);
@@ -135,19 +133,5 @@ class DeathProverSweepTest {
       }
     }
     return null;
-  }
-
-  /** The backend pid of the session holding lock {@code key}, -1 if none. */
-  private static int holderPid(Connection observer, long key) throws SQLException {
-    try (PreparedStatement s =
-        observer.prepareStatement(
-            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1"
-                + " AND classid::bigint = ? AND objid::bigint = ?")) {
-      s.setLong(1, AdvisoryLocks.classId(key));
-      s.setLong(2, AdvisoryLocks.objId(key));
-      try (ResultSet rs = s.executeQuery()) {
-        return rs.next() ? rs.getInt(1) : -1;
-      }
-    }
   }
 }

@@ -18,7 +18,6 @@ import dev.orchestrator.db.EmbeddedDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -132,15 +131,8 @@ class NodeLivenessTest {
 
   /** The backend pid of the session holding lock {@code key}, -1 if none. */
   private static int holderPid(Connection observer, long key) {
-    try (PreparedStatement s =
-        observer.prepareStatement(
-            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1"
-                + " AND classid::bigint = ? AND objid::bigint = ?")) {
-      s.setLong(1, AdvisoryLocks.classId(key));
-      s.setLong(2, AdvisoryLocks.objId(key));
-      try (ResultSet rs = s.executeQuery()) {
-        return rs.next() ? rs.getInt(1) : -1;
-      }
+    try {
+      return LockHolders.pid(observer, key);
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
