@@ -7,10 +7,12 @@ import akka.actor.typed.Props;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import dev.orchestrator.command.CommandEntity;
 import dev.orchestrator.command.CommandExecutor;
+import dev.orchestrator.command.CommandKeeper;
 import dev.orchestrator.command.ExecutorDirectory;
 import dev.orchestrator.command.handler.HandlerRegistry;
 import dev.orchestrator.command.readside.CommandProjection;
 import dev.orchestrator.command.readside.CommandRepository;
+import dev.orchestrator.command.readside.OpenCommands;
 import dev.orchestrator.component.ComponentEntity;
 import dev.orchestrator.component.ComponentProjection;
 import dev.orchestrator.component.ComponentRepository;
@@ -86,6 +88,11 @@ public final class Bootstrap {
                 CommandExecutor.create(handlers), "command-executor", Props.empty()));
     CommandEntity.init(system);
     CommandProjection.init(system, database.dataSource());
+    system.systemActorOf(
+        CommandKeeper.create(
+            CommandKeeper.Settings.of(system), new OpenCommands(database.dataSource(), blocking)),
+        "command-keeper",
+        Props.empty());
     LifecycleRunEntity.init(system, new ShardedComponentPort(system));
     ScenarioSettings scenarios = ScenarioSettings.of(system);
     ActorRef<Orchestrator.Command> orchestrator =

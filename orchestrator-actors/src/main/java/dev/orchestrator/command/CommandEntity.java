@@ -31,6 +31,7 @@ import dev.orchestrator.command.CommandInternal.Idle;
 import dev.orchestrator.command.CommandInternal.Reattach;
 import dev.orchestrator.command.CommandInternal.ReattachTimedOut;
 import dev.orchestrator.command.CommandInternal.Tick;
+import dev.orchestrator.command.CommandInternal.Wake;
 import dev.orchestrator.command.CommandState.Empty;
 import dev.orchestrator.command.CommandState.Known;
 import dev.orchestrator.protocol.command.CommandEvent;
@@ -60,8 +61,11 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * One durable command, sharded by id, event-sourced, remembered by sharding until it finishes (so
- * that it is restarted on another node when its node dies, and after a restart of the cluster).
+ * One durable command, sharded by id, event-sourced. It stays in memory until it has finished (no
+ * automatic passivation: a scheduled command holds its timer); after its node died, its shard moved
+ * or the cluster restarted, the {@link CommandKeeper} starts it again from the read side
+ * (sharding's remember-entities would cost two more commits per command, one of them before the
+ * first event).
  *
  * <p>State machine: Empty --Submit--> SCHEDULED (until scheduledAt) or PENDING; PENDING --an
  * executor with the target role is up--> RUNNING (AttemptStarted) else PENDING with waitingFor;
@@ -115,7 +119,7 @@ public final class CommandEntity
     ClusterSharding.get(system)
         .init(
             Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), ctx.getShard()))
-                .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
+                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
   }
 
   /**
@@ -161,7 +165,8 @@ public final class CommandEntity
         .onCommand(Attached.class, (s, c) -> attached(c))
         .onCommand(ReattachTimedOut.class, this::reattachTimedOut)
         .onCommand(ChildSubmitted.class, this::childSubmitted)
-        .onCommand(Idle.class, (s, c) -> idle(s));
+        .onCommand(Idle.class, (s, c) -> idle(s))
+        .onCommand(Wake.class, (s, c) -> Effect().noReply());
     return builder.build();
   }
 

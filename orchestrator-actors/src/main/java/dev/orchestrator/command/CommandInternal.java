@@ -33,6 +33,13 @@ public final class CommandInternal {
   /** A chained child answered its submit ({@code ok}), or did not in time. */
   public record ChildSubmitted(String childId, boolean ok) implements CommandRequest {}
 
+  /**
+   * From the {@link CommandKeeper}: the read side shows this command unfinished (or as a chained
+   * child not yet submitted) while its entity is not running anywhere. Starting the entity is the
+   * point: its recovery carries on where it stood. {@code reason} is for the log.
+   */
+  public record Wake(String reason) implements CommandRequest {}
+
   /** A finished command has been idle for a while: leave memory. */
   public enum Idle implements CommandRequest {
     INSTANCE

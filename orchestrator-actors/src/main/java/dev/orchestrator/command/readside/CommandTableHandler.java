@@ -11,6 +11,7 @@ import dev.orchestrator.protocol.command.CommandEvent.AttemptFailed;
 import dev.orchestrator.protocol.command.CommandEvent.AttemptStarted;
 import dev.orchestrator.protocol.command.CommandEvent.CancelRequested;
 import dev.orchestrator.protocol.command.CommandEvent.Cancelled;
+import dev.orchestrator.protocol.command.CommandEvent.Child;
 import dev.orchestrator.protocol.command.CommandEvent.Failed;
 import dev.orchestrator.protocol.command.CommandEvent.Submitted;
 import dev.orchestrator.protocol.command.CommandEvent.Succeeded;
@@ -47,21 +48,44 @@ import java.util.Map;
  * idempotent on its own, should a group ever be replayed (for instance after an offset reset).
  *
  * <p>A row says what the entity's own view ({@code CommandState.Known#view()}) says after the same
- * events, except that it keeps no children and that a running command asked to stop shows {@code
- * waiting_for = "cancelling: <reason>"} until its {@code Cancelled} event.
+ * events, except that it keeps no children, that a running command asked to stop shows {@code
+ * waiting_for = "cancelling: <reason>"} until its {@code Cancelled} event, and that a chained child
+ * appears (PENDING, sequence number 0) with its parent's final event, before its own first event.
  */
 final class CommandTableHandler
     extends JdbcHandler<List<EventEnvelope<CommandEvent>>, PooledJdbcSession> {
 
   static final ObjectMapper JSON = new ObjectMapper();
 
+  private static final String INSERT =
+      "INSERT INTO commands (id, name, status, target, attempts, max_attempts, input,"
+          + " idempotency_key, parent_id, created_at, scheduled_at, next_attempt_at,"
+          + " updated_at, seq_nr, waiting_for) VALUES (?, ?, ?, ?, 0, ?, ?::jsonb, ?, ?, ?, ?, ?,"
+          + " ?, ?, ?)";
+
+  /** What a chained child not yet submitted by its parent shows in {@code waiting_for}. */
+  static String submittedByParent(String parentId) {
+    return "to be submitted by its parent " + parentId;
+  }
+
   /** The one statement of each kind of event. */
   private enum Kind {
     SUBMITTED(
-        "INSERT INTO commands (id, name, status, target, attempts, max_attempts, input,"
-            + " idempotency_key, parent_id, created_at, scheduled_at, next_attempt_at,"
-            + " updated_at, seq_nr) VALUES (?, ?, ?, ?, 0, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)"
-            + " ON CONFLICT (id) DO NOTHING"),
+        INSERT
+            + " ON CONFLICT (id) DO UPDATE SET name = excluded.name, status = excluded.status,"
+            + " target = excluded.target, max_attempts = excluded.max_attempts,"
+            + " input = excluded.input, idempotency_key = excluded.idempotency_key,"
+            + " parent_id = excluded.parent_id, created_at = excluded.created_at,"
+            + " scheduled_at = excluded.scheduled_at, next_attempt_at = excluded.next_attempt_at,"
+            + " waiting_for = NULL, updated_at = excluded.updated_at, seq_nr = excluded.seq_nr"
+            + " WHERE commands.seq_nr = 0"),
+    /**
+     * A chained child, written with its parent's final event (sequence number 0) until the child's
+     * own {@code Submitted} replaces it: so the read side never shows a finished parent without its
+     * children, and the {@link dev.orchestrator.command.CommandKeeper} starts the parent again if
+     * it stopped before it submitted them.
+     */
+    CHILD(INSERT + " ON CONFLICT (id) DO NOTHING"),
     ATTEMPT_STARTED(
         update(
             "status = '"
@@ -142,6 +166,7 @@ final class CommandTableHandler
   static void write(Connection connection, List<EventEnvelope<CommandEvent>> envelopes)
       throws SQLException {
     List<EventEnvelope<CommandEvent>> inserts = new ArrayList<>();
+    List<ChildRow> children = new ArrayList<>();
     List<List<EventEnvelope<CommandEvent>>> rounds = new ArrayList<>();
     Map<String, Integer> updatesSoFar = new HashMap<>();
     for (EventEnvelope<CommandEvent> envelope : envelopes) {
@@ -149,6 +174,7 @@ final class CommandTableHandler
       if (event instanceof Submitted) {
         inserts.add(envelope);
       } else {
+        children.addAll(children(event));
         int round = updatesSoFar.merge(event.id(), 1, Integer::sum) - 1;
         if (round == rounds.size()) {
           rounds.add(new ArrayList<>());
@@ -159,6 +185,9 @@ final class CommandTableHandler
     try (Batches batches = new Batches(connection)) {
       for (EventEnvelope<CommandEvent> envelope : inserts) {
         batches.add(envelope);
+      }
+      for (ChildRow child : children) {
+        batches.add(child);
       }
       batches.flush();
       for (List<EventEnvelope<CommandEvent>> round : rounds) {
@@ -182,15 +211,32 @@ final class CommandTableHandler
 
     void add(EventEnvelope<CommandEvent> envelope) throws SQLException {
       CommandEvent event = envelope.event();
-      Kind kind = Kind.of(event);
+      PreparedStatement statement = statement(Kind.of(event));
+      bind(statement, event, envelope.sequenceNr());
+      statement.addBatch();
+    }
+
+    void add(ChildRow child) throws SQLException {
+      PreparedStatement statement = statement(Kind.CHILD);
+      bindRow(
+          statement,
+          child.child().id(),
+          child.child().spec(),
+          child.parent().id(),
+          child.parent().at(),
+          0,
+          submittedByParent(child.parent().id()));
+      statement.addBatch();
+    }
+
+    private PreparedStatement statement(Kind kind) throws SQLException {
       PreparedStatement statement = statements.get(kind);
       if (statement == null) {
         statement = connection.prepareStatement(kind.sql);
         statements.put(kind, statement);
       }
-      bind(statement, event, envelope.sequenceNr());
-      statement.addBatch();
       pending.put(kind, true);
+      return statement;
     }
 
     void flush() throws SQLException {
@@ -222,21 +268,8 @@ final class CommandTableHandler
       throws SQLException {
     int i = 1;
     if (event instanceof Submitted submitted) {
-      CommandSpec spec = submitted.spec();
-      boolean later = spec.scheduledAt() != null && spec.scheduledAt().isAfter(submitted.at());
-      s.setString(i++, submitted.id());
-      s.setString(i++, spec.name());
-      s.setString(i++, (later ? CommandStatus.SCHEDULED : CommandStatus.PENDING).name());
-      s.setString(i++, spec.target());
-      s.setInt(i++, spec.retries() + 1);
-      json(s, i++, spec.input());
-      s.setString(i++, spec.idempotencyKey());
-      s.setString(i++, submitted.parentId());
-      timestamp(s, i++, submitted.at());
-      timestamp(s, i++, spec.scheduledAt());
-      timestamp(s, i++, later ? spec.scheduledAt() : null);
-      timestamp(s, i++, submitted.at());
-      s.setLong(i, seqNr);
+      bindRow(
+          s, submitted.id(), submitted.spec(), submitted.parentId(), submitted.at(), seqNr, null);
       return;
     }
     if (event instanceof AttemptStarted started) {
@@ -264,6 +297,53 @@ final class CommandTableHandler
     s.setLong(i++, seqNr);
     s.setString(i++, event.id());
     s.setLong(i, seqNr);
+  }
+
+  /** Binds {@link #INSERT}: a new row, PENDING or SCHEDULED, created {@code at}. */
+  private static void bindRow(
+      PreparedStatement s,
+      String id,
+      CommandSpec spec,
+      String parentId,
+      Instant at,
+      long seqNr,
+      String waitingFor)
+      throws SQLException {
+    boolean later = spec.scheduledAt() != null && spec.scheduledAt().isAfter(at);
+    int i = 1;
+    s.setString(i++, id);
+    s.setString(i++, spec.name());
+    s.setString(i++, (later ? CommandStatus.SCHEDULED : CommandStatus.PENDING).name());
+    s.setString(i++, spec.target());
+    s.setInt(i++, spec.retries() + 1);
+    json(s, i++, spec.input());
+    s.setString(i++, spec.idempotencyKey());
+    s.setString(i++, parentId);
+    timestamp(s, i++, at);
+    timestamp(s, i++, spec.scheduledAt());
+    timestamp(s, i++, later ? spec.scheduledAt() : null);
+    timestamp(s, i++, at);
+    s.setLong(i++, seqNr);
+    s.setString(i, waitingFor);
+  }
+
+  /** A chained child that {@code parent}'s final event creates. */
+  private record ChildRow(CommandEvent parent, Child child) {}
+
+  private static List<ChildRow> children(CommandEvent event) {
+    List<Child> children;
+    if (event instanceof Succeeded succeeded) {
+      children = succeeded.children();
+    } else if (event instanceof Failed failed) {
+      children = failed.children();
+    } else if (event instanceof Cancelled cancelled) {
+      children = cancelled.children();
+    } else {
+      return List.of();
+    }
+    return children == null
+        ? List.of()
+        : children.stream().map(child -> new ChildRow(event, child)).toList();
   }
 
   /** What a list shows while a running command is being cancelled. */

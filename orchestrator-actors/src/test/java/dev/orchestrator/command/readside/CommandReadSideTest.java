@@ -1,6 +1,7 @@
 package dev.orchestrator.command.readside;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -414,6 +415,73 @@ class CommandReadSideTest {
         entity.startedAt(),
         entity.nextAttemptAt(),
         entity.finishedAt());
+  }
+
+  // ---------------------------------------------------------------- chained children
+
+  @Test
+  void aFinalEventWritesItsChildrenUntilTheirOwnFirstEvent() throws Exception {
+    CommandSpec childSpec = childSpec();
+    fold(
+        submitted("p-1", "noop"),
+        new AttemptStarted("p-1", 1, "node-a", T0.plusMillis(1)),
+        new Succeeded(
+            "p-1", 1, null, List.of(new CommandEvent.Child("p-1-s", childSpec)), T0.plusMillis(2)));
+
+    CommandView child = get("p-1-s");
+    assertEquals(CommandStatus.PENDING, child.status());
+    assertEquals("p-1", child.parentId());
+    assertEquals("to be submitted by its parent p-1", child.waitingFor());
+    assertEquals("worker", child.target());
+    assertEquals(3, child.maxAttempts());
+    assertEquals(JSON.readTree("{\"n\":2}"), child.input());
+    OpenCommands.Open open = onlyOpen();
+    assertEquals("p-1-s", open.id());
+    assertFalse(open.submitted());
+    assertEquals("p-1", open.entityToWake());
+
+    fold(new Submitted("p-1-s", childSpec, "p-1", null, T0.plusMillis(3)));
+    child = get("p-1-s");
+    assertEquals(CommandStatus.PENDING, child.status());
+    assertNull(child.waitingFor());
+    assertEquals(T0.plusMillis(3), child.createdAt());
+    open = onlyOpen();
+    assertTrue(open.submitted());
+    assertEquals("p-1-s", open.entityToWake());
+  }
+
+  @Test
+  void aChildFoldedBeforeItsParentsFinalEventKeepsItsRow() throws Exception {
+    CommandSpec childSpec = childSpec();
+    fold(submitted("p-2", "noop"));
+    fold(
+        new Submitted("p-2-f", childSpec, "p-2", null, T0.plusMillis(1)),
+        new AttemptStarted("p-2-f", 1, "node-a", T0.plusMillis(2)));
+    fold(
+        new Failed(
+            "p-2",
+            CommandStatus.FAILED,
+            "no luck",
+            List.of(new CommandEvent.Child("p-2-f", childSpec)),
+            T0.plusMillis(3)));
+
+    CommandView child = get("p-2-f");
+    assertEquals(CommandStatus.RUNNING, child.status());
+    assertEquals(1, child.attempts());
+    assertNull(child.waitingFor());
+    assertEquals("p-2-f", onlyOpen().entityToWake());
+  }
+
+  private static CommandSpec childSpec() throws Exception {
+    return new CommandSpec(
+        "noop", JSON.readTree("{\"n\":2}"), "worker", null, null, 2, null, null, null, null, null);
+  }
+
+  private static OpenCommands.Open onlyOpen() throws Exception {
+    List<OpenCommands.Open> open =
+        new OpenCommands(dataSource, blocking).read().toCompletableFuture().get();
+    assertEquals(1, open.size(), () -> "open: " + open);
+    return open.get(0);
   }
 
   // ---------------------------------------------------------------- groups, order, replays
