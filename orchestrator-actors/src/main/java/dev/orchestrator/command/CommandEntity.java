@@ -98,27 +98,31 @@ public final class CommandEntity
       String commandId,
       ActorContext<CommandRequest> context,
       TimerScheduler<CommandRequest> timers,
-      ActorRef<ClusterSharding.ShardCommand> shard) {
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      CommandSettings settings) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), commandId));
     this.commandId = commandId;
     this.context = context;
     this.timers = timers;
     this.shard = shard;
-    this.settings = CommandSettings.of(context.getSystem());
+    this.settings = settings;
     this.directory = ExecutorDirectory.get(context.getSystem());
   }
 
   public static Behavior<CommandRequest> create(
-      String commandId, ActorRef<ClusterSharding.ShardCommand> shard) {
+      String commandId, ActorRef<ClusterSharding.ShardCommand> shard, CommandSettings settings) {
     return Behaviors.setup(
         context ->
-            Behaviors.withTimers(timers -> new CommandEntity(commandId, context, timers, shard)));
+            Behaviors.withTimers(
+                timers -> new CommandEntity(commandId, context, timers, shard, settings)));
   }
 
   public static void init(ActorSystem<?> system) {
+    // Read once: parsing the settings for every new command showed in its profile.
+    CommandSettings settings = CommandSettings.of(system);
     ClusterSharding.get(system)
         .init(
-            Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), ctx.getShard()))
+            Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), ctx.getShard(), settings))
                 .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
   }
 
