@@ -208,6 +208,15 @@ class ComponentLifecycleApiTest {
         "life-http",
         "{\"driver\":\"http\",\"endpoint\":\"http://10.0.0.5:8001\",\"pollInterval\":\"1h\"}");
     gw.register("life-bad", "{\"driver\":\"simulated\",\"pollInterval\":\"1h\"}");
+    // A simulated component announces its first state at once (its entity then journals the state
+    // and the health): the count starts after them.
+    Await.until(
+        READ_SIDE,
+        () -> {
+          JsonNode view = read("life-bad");
+          assertEquals("STOPPED", view.path("state").asText(), view::toString);
+          assertTrue(view.path("health").isObject(), view::toString);
+        });
     long httpRows = gw.journalRows("life-http");
     long simRows = gw.journalRows("life-bad");
 

@@ -21,6 +21,7 @@ import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
+import dev.orchestrator.component.ComponentInternal.ChangeAnnounced;
 import dev.orchestrator.component.ComponentInternal.HealthChecked;
 import dev.orchestrator.component.ComponentInternal.PollTick;
 import dev.orchestrator.component.ComponentInternal.Polled;
@@ -39,6 +40,8 @@ import dev.orchestrator.protocol.component.ComponentCommand.GetHistory;
 import dev.orchestrator.protocol.component.ComponentCommand.Lifecycle;
 import dev.orchestrator.protocol.component.ComponentCommand.Register;
 import dev.orchestrator.protocol.component.ComponentCommand.Simulate;
+import dev.orchestrator.protocol.component.ComponentCommand.Unwatch;
+import dev.orchestrator.protocol.component.ComponentCommand.Watch;
 import dev.orchestrator.protocol.component.ComponentEvent;
 import dev.orchestrator.protocol.component.ComponentEvent.BreakerHalfOpened;
 import dev.orchestrator.protocol.component.ComponentEvent.Deregistered;
@@ -74,6 +77,10 @@ import java.util.stream.IntStream;
  * again with twice the backoff). Fencing: a lifecycle command whose epoch is older than the highest
  * known (of accepted commands, or this node's {@link Epochs#current}) is refused and journaled as
  * StaleEpochRefused; every driver call carries the current epoch.
+ *
+ * <p>Watchers ({@link Watch}, a lifecycle run waiting for its components) hear of every change it
+ * journals at once. A driver that can tell of a change by itself (the simulated component when a
+ * transition ends) makes the entity poll at once instead of at its next poll.
  */
 public final class ComponentEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -104,7 +111,12 @@ public final class ComponentEntity
   private ComponentDriver driver;
   private int driverGeneration;
   private boolean pollInFlight;
+
+  /** A change was announced while a poll was under way: poll again when it is answered. */
+  private boolean pollAgain;
+
   private final Observer observer;
+  private final Watchers watchers = new Watchers();
 
   private ComponentEntity(
       String componentId,
@@ -174,6 +186,8 @@ public final class ComponentEntity
         .onCommand(Deregister.class, (state, command) -> notRegistered(command.replyTo()))
         .onCommand(Lifecycle.class, (state, command) -> notRegistered(command.replyTo()))
         .onCommand(Simulate.class, (state, command) -> notRegistered(command.replyTo()))
+        .onCommand(Watch.class, (state, command) -> leaveMemoryNoReply())
+        .onCommand(Unwatch.class, (state, command) -> leaveMemoryNoReply())
         .onAnyCommand(command -> Effect().noReply());
     builder
         .forStateType(Active.class)
@@ -186,7 +200,15 @@ public final class ComponentEntity
         .onCommand(Deregister.class, (state, command) -> deregister(command))
         .onCommand(Lifecycle.class, this::lifecycle)
         .onCommand(Simulate.class, this::simulate)
+        .onCommand(Watch.class, this::watch)
+        .onCommand(
+            Unwatch.class,
+            (state, command) -> {
+              watchers.remove(command.watcher());
+              return Effect().noReply();
+            })
         .onCommand(PollTick.class, (state, command) -> tick(state))
+        .onCommand(ChangeAnnounced.class, this::changeAnnounced)
         .onCommand(Polled.class, this::polled)
         .onCommand(HealthChecked.class, this::healthChecked)
         .onCommand(Sent.class, this::sent);
@@ -331,6 +353,29 @@ public final class ComponentEntity
         .thenReply(command.replyTo(), this::view);
   }
 
+  /** Tells the watcher the view now (so that no change falls between its look and the watch). */
+  private ReplyEffect<ComponentEvent, ComponentState> watch(Active state, Watch command) {
+    watchers.add(command.watcher(), command.duration(), Instant.now());
+    command.watcher().tell(currentView(state));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<ComponentEvent, ComponentState> changeAnnounced(
+      Active state, ChangeAnnounced announced) {
+    if (announced.driverGeneration() != driverGeneration) {
+      return Effect().noReply();
+    }
+    if (state.breaker() == BreakerState.OPEN) {
+      // Held back until the breaker's probe, like any poll.
+      return Effect().noReply();
+    }
+    if (pollInFlight) {
+      pollAgain = true;
+      return Effect().noReply();
+    }
+    return tick(state);
+  }
+
   private ReplyEffect<ComponentEvent, ComponentState> tick(Active state) {
     if (pollInFlight || driver == null) {
       return Effect().noReply();
@@ -394,7 +439,9 @@ public final class ComponentEntity
       return Effect().noReply();
     }
     pollInFlight = false;
-    armPoll(nextPause(state.spec().pollInterval()));
+    Duration pause = nextPause(state.spec().pollInterval());
+    armPoll(pollAgain ? Duration.ZERO : pause);
+    pollAgain = false;
     Instant now = Instant.now();
     return journal(
         polled.observation() != null
@@ -427,8 +474,20 @@ public final class ComponentEntity
         .thenNoReply();
   }
 
+  /** Persists {@code events}, if any, and tells the watchers the view after them. */
   private ReplyEffect<ComponentEvent, ComponentState> journal(List<ComponentEvent> events) {
-    return events.isEmpty() ? Effect().noReply() : Effect().persist(events).thenNoReply();
+    if (events.isEmpty()) {
+      return Effect().noReply();
+    }
+    return Effect()
+        .persist(events)
+        .thenRun(
+            next -> {
+              if (next instanceof Active active && watchers.any(Instant.now())) {
+                watchers.tell(currentView(active));
+              }
+            })
+        .thenNoReply();
   }
 
   private void startDriver(Active state) {
@@ -436,6 +495,9 @@ public final class ComponentEntity
     driver =
         ComponentDrivers.create(
             context.getSystem(), settings, componentId, state.spec(), state.state(), state.fault());
+    ChangeAnnounced announced = new ChangeAnnounced(driverGeneration);
+    ActorRef<ComponentCommand> self = context.getSelf();
+    driver.onChange(() -> self.tell(announced));
     armPoll(state.spec().pollInterval());
   }
 
@@ -447,6 +509,7 @@ public final class ComponentEntity
     }
     driverGeneration++;
     pollInFlight = false;
+    pollAgain = false;
     observer.reset();
   }
 
@@ -480,6 +543,12 @@ public final class ComponentEntity
         .reply(replyTo, StatusReply.error("component '" + componentId + "' is not registered"));
   }
 
+  /** A watch for a component that is not registered: nothing to watch, and nothing to keep. */
+  private ReplyEffect<ComponentEvent, ComponentState> leaveMemoryNoReply() {
+    leaveMemory();
+    return Effect().noReply();
+  }
+
   /** Passivates the entity, which also removes it from sharding's remembered entities. */
   private void leaveMemory() {
     if (shard != null) {
@@ -489,12 +558,16 @@ public final class ComponentEntity
 
   /** The view with the newest lastSeen (polls that changed nothing are not journaled). */
   private StatusReply<ComponentView> view(ComponentState state) {
-    ComponentView view = ((Active) state).view();
+    return StatusReply.success(currentView((Active) state));
+  }
+
+  private ComponentView currentView(Active state) {
+    ComponentView view = state.view();
     Instant lastSeen = observer.lastSeen();
     if (lastSeen != null && (view.lastSeen() == null || lastSeen.isAfter(view.lastSeen()))) {
       view = view.withLastSeen(lastSeen);
     }
-    return StatusReply.success(view);
+    return view;
   }
 
   @Override

@@ -28,4 +28,7 @@ interface ComponentInternal extends ComponentCommand {
 
   /** A lifecycle command was handed over ({@code failure} null) or could not be. */
   record Sent(int driverGeneration, String command, String failure) implements ComponentInternal {}
+
+  /** The driver of generation {@code driverGeneration} says its component changed: poll now. */
+  record ChangeAnnounced(int driverGeneration) implements ComponentInternal {}
 }

@@ -27,9 +27,15 @@ public record ComponentSettings(
    * @param answerTime how long a call takes to answer
    * @param slowFactor how many times longer both take when the fault is {@code slow}
    * @param timeout when a call to an {@code unresponsive} component fails
+   * @param announceChanges whether the component tells its entity when a transition ends (as a
+   *     component that sends its state changes would), or is learned of by polling only
    */
   public record Simulated(
-      Duration transitionTime, Duration answerTime, int slowFactor, Duration timeout) {}
+      Duration transitionTime,
+      Duration answerTime,
+      int slowFactor,
+      Duration timeout,
+      boolean announceChanges) {}
 
   public ComponentSettings {
     require(historySize >= 1, "history-size must be at least 1");
@@ -59,7 +65,8 @@ public record ComponentSettings(
             c.getDuration("simulated.transition-time"),
             c.getDuration("simulated.answer-time"),
             c.getInt("simulated.slow-factor"),
-            c.getDuration("simulated.timeout")));
+            c.getDuration("simulated.timeout"),
+            c.getBoolean("simulated.announce-changes")));
   }
 
   /** The backoff after {@code previous}: doubled, at most the maximum. */

@@ -19,6 +19,8 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.SignalHandler;
+import dev.orchestrator.lifecycle.LifecycleRunInternal.Changed;
+import dev.orchestrator.lifecycle.LifecycleRunInternal.Flush;
 import dev.orchestrator.lifecycle.LifecycleRunInternal.Idle;
 import dev.orchestrator.lifecycle.LifecycleRunInternal.Observed;
 import dev.orchestrator.lifecycle.LifecycleRunInternal.ObservedAll;
@@ -52,7 +54,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
@@ -70,6 +74,12 @@ import java.util.stream.IntStream;
  * stop run's escalation) and one more step deadline; the others fail. At start-up (order {@code
  * dependencies}) a component whose dependency failed is skipped. When the run's deadline passes,
  * what is open fails and what was not begun is skipped.
+ *
+ * <p>The run watches the open components of its current step: their entities tell it each change at
+ * once, and the changes that arrive together are decided on and persisted together. It also looks
+ * at them itself, soon after each change of its own and then less often (up to {@link
+ * #POLL_INTERVAL}), for the changes a watch cannot report (a component that cannot be read, an
+ * entity that restarted and forgot its watchers).
  */
 public final class LifecycleRunEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -100,6 +110,12 @@ public final class LifecycleRunEntity
   /** Components that got CMD_HARD_STOP after the step deadline. */
   private final Set<String> escalated = new HashSet<>();
 
+  /** The views watched components sent since the last {@link Flush}, the latest of each. */
+  private final Map<String, ComponentView> pushed = new LinkedHashMap<>();
+
+  private boolean flushPending;
+  private final RunWatches watches;
+
   private LifecycleRunEntity(
       String runId,
       ActorContext<LifecycleRunCommand> context,
@@ -112,6 +128,8 @@ public final class LifecycleRunEntity
     this.timers = timers;
     this.shard = shard;
     this.components = components;
+    this.watches =
+        new RunWatches(components, context.messageAdapter(ComponentView.class, Changed::new));
   }
 
   public static Behavior<LifecycleRunCommand> create(
@@ -169,6 +187,8 @@ public final class LifecycleRunEntity
         .onCommand(Poll.class, (s, c) -> poll(s))
         .onCommand(Observed.class, (s, o) -> observedAll(s, new ObservedAll(List.of(o))))
         .onCommand(ObservedAll.class, this::observedAll)
+        .onCommand(Changed.class, this::changed)
+        .onCommand(Flush.class, (s, c) -> flush(s))
         .onCommand(SendResult.class, (s, r) -> sentAll(s, new SentAll(List.of(r))))
         .onCommand(SentAll.class, this::sentAll)
         .onCommand(StepDeadline.class, this::stepDeadline)
@@ -243,11 +263,41 @@ public final class LifecycleRunEntity
 
   private ReplyEffect<LifecycleRunEvent, LifecycleRunState> observedAll(
       Run state, ObservedAll batch) {
+    batch.all().forEach(o -> asking.remove(o.componentId()));
+    return decideAll(state, batch.all());
+  }
+
+  /** A watched component changed: decided on with the others that arrive before the flush. */
+  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> changed(Run state, Changed changed) {
+    pushed.put(changed.view().id(), changed.view());
+    if (!flushPending) {
+      flushPending = true;
+      context.getSelf().tell(Flush.INSTANCE);
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> flush(Run state) {
+    flushPending = false;
+    List<Observed> seen = new ArrayList<>();
+    for (ComponentView view : pushed.values()) {
+      Outcome outcome = state.outcomes().get(view.id());
+      // Not sent to yet, with a read or a send in flight: that answer decides (never send twice).
+      if (outcome != null && !(outcome.status().equals("PENDING") && asking.contains(view.id()))) {
+        seen.add(new Observed(view.id(), view, null));
+      }
+    }
+    pushed.clear();
+    return decideAll(state, seen);
+  }
+
+  /** Decides on the observed components together: one persist, and the sends at once. */
+  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> decideAll(
+      Run state, List<Observed> observed) {
     Run run = state;
     List<LifecycleRunEvent> events = new ArrayList<>();
     List<Observed> toSend = new ArrayList<>();
-    for (Observed o : batch.all()) {
-      asking.remove(o.componentId());
+    for (Observed o : observed) {
       if (run.finished() || !run.current().contains(o.componentId())) {
         continue;
       }
@@ -447,11 +497,6 @@ public final class LifecycleRunEntity
     return Effect().persist(events).thenRun(this::kick).thenNoReply();
   }
 
-  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> persist(
-      Run state, LifecycleRunEvent event) {
-    return persistAll(state, List.of(event));
-  }
-
   /** Persists {@code events} and whatever follows from them (next steps, skips, the end). */
   private ReplyEffect<LifecycleRunEvent, LifecycleRunState> persistAll(
       Run state, List<LifecycleRunEvent> events) {
@@ -509,6 +554,7 @@ public final class LifecycleRunEntity
       return;
     }
     if (run.finished()) {
+      watches.stop();
       timers.cancel("poll");
       timers.cancel("step");
       timers.cancel("run");
@@ -530,6 +576,9 @@ public final class LifecycleRunEntity
       armedStep = run.step();
     }
     context.getSelf().tell(Poll.INSTANCE);
+    // After the look: a new step's components are read and sent to together by the look, and
+    // what their watches answer meanwhile waits for it (never a second send).
+    watches.follow(run);
   }
 
   private int armedStep = -1;

@@ -30,6 +30,14 @@ interface LifecycleRunInternal extends LifecycleRunCommand {
   record Observed(String componentId, ComponentView view, String error)
       implements LifecycleRunInternal {}
 
+  /** A watched component changed (or answered a watch): its view now. */
+  record Changed(ComponentView view) implements LifecycleRunInternal {}
+
+  /** Decide on the changes heard of since the last flush, together. */
+  enum Flush implements LifecycleRunInternal {
+    INSTANCE
+  }
+
   /** The views of several components, asked for together. */
   record ObservedAll(List<Observed> all) implements LifecycleRunInternal {}
 

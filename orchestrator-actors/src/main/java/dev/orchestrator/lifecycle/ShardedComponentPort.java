@@ -1,5 +1,6 @@
 package dev.orchestrator.lifecycle;
 
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import dev.orchestrator.component.ComponentEntity;
@@ -39,5 +40,19 @@ public final class ShardedComponentPort implements ComponentPort {
         .askWithStatus(
             replyTo -> new ComponentCommand.Lifecycle(command, Epochs.current(system), replyTo),
             ASK_TIMEOUT);
+  }
+
+  @Override
+  public void watch(String componentId, ActorRef<ComponentView> watcher, Duration duration) {
+    sharding
+        .entityRefFor(ComponentEntity.ENTITY_TYPE_KEY, componentId)
+        .tell(new ComponentCommand.Watch(watcher, duration));
+  }
+
+  @Override
+  public void unwatch(String componentId, ActorRef<ComponentView> watcher) {
+    sharding
+        .entityRefFor(ComponentEntity.ENTITY_TYPE_KEY, componentId)
+        .tell(new ComponentCommand.Unwatch(watcher));
   }
 }

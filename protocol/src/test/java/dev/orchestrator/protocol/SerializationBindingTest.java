@@ -147,6 +147,11 @@ class SerializationBindingTest {
     TestProbe<StatusReply<ComponentHistory>> historyProbe = testKit.createTestProbe();
     var history = new ComponentCommand.GetHistory(historyProbe.getRef());
     assertEquals(history, roundTrip(history));
+    TestProbe<ComponentView> watcher = testKit.createTestProbe();
+    var watch = new ComponentCommand.Watch(watcher.getRef(), Duration.ofSeconds(30));
+    assertEquals(watch, roundTrip(watch));
+    var unwatch = new ComponentCommand.Unwatch(watcher.getRef());
+    assertEquals(unwatch, roundTrip(unwatch));
   }
 
   private static Scenario scenario(String resource) {

@@ -28,6 +28,13 @@ public interface ComponentDriver extends AutoCloseable {
   /** Asks the component for its health ({@code CMD_HEALTH_CHECK}): free-form data. */
   CompletionStage<JsonNode> healthCheck(long epoch);
 
+  /**
+   * Calls {@code listener} (from any thread) each time the component lets the driver know by itself
+   * that it changed, so that the entity polls it at once rather than at its next poll. The default
+   * ignores it: such components are learned of by polling only.
+   */
+  default void onChange(Runnable listener) {}
+
   /** Releases what the driver holds (pending replies, timers). Never throws. */
   @Override
   void close();

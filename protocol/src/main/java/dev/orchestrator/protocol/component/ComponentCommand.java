@@ -4,6 +4,7 @@ import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.pattern.StatusReply;
 import dev.orchestrator.protocol.JsonSerializable;
+import java.time.Duration;
 
 /**
  * Commands to a component entity. Not sealed: the entity's private messages (timers, driver
@@ -38,4 +39,15 @@ public interface ComponentCommand extends JsonSerializable {
   /** Injects a fault into a {@code simulated} component. Refused for other drivers. */
   record Simulate(SimulatedFault fault, ActorRef<StatusReply<ComponentView>> replyTo)
       implements ComponentCommand {}
+
+  /**
+   * Tells {@code watcher} the component's view now and again each time the entity journals a change
+   * (state, error, reachability, breaker), for {@code duration} or until {@link Unwatch}. Kept in
+   * memory only: lost when the entity restarts or moves, so a watcher must still look now and then.
+   * Ignored (no answer) when the component is not registered.
+   */
+  record Watch(ActorRef<ComponentView> watcher, Duration duration) implements ComponentCommand {}
+
+  /** Stops telling {@code watcher}. */
+  record Unwatch(ActorRef<ComponentView> watcher) implements ComponentCommand {}
 }

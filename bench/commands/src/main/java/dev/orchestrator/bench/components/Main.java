@@ -273,6 +273,7 @@ public final class Main {
       List<Double> runTotals = new ArrayList<>();
       List<Double> runAcks = new ArrayList<>();
       int failed = 0;
+      GroupRunBreakdown breakdown = new GroupRunBreakdown(tt);
       int warm = options.lcWarmup();
       for (int r = -warm; r < options.lcRuns(); r++) {
         boolean measured = r >= 0;
@@ -309,6 +310,9 @@ public final class Main {
             }
           }
         }
+        if (measured) {
+          breakdown.add(api, sent, report, "INITIALIZED");
+        }
         System.out.printf(Locale.ROOT, "  %s: %s, %d/%d REACHED, POST->run finishedAt %.0f ms (202 after %.1f ms)%n",
             measured ? "run " + (r + 1) : "warm-up run (not counted)", report.path("status").asText(), reached, n, runMs, ackMs);
         // Back to STOPPED, unmeasured.
@@ -332,6 +336,8 @@ public final class Main {
       System.out.println("  POST -> component sentAt:     " + sentStats.describe());
       System.out.println("  POST -> component REACHED:    " + comp.describe());
       System.out.println("  ... minus the transition time: " + compNet.describe());
+      System.out.println("  where it goes, per component:");
+      breakdown.lines().forEach(line -> System.out.println("    " + line));
       summary.add(String.format(Locale.ROOT,
           "(b) group run of %d (%d layer%s, pollInterval %s, transition %d ms), %d runs: POST -> each component REACHED %s; minus transition time %s; POST -> run finishedAt %s ms%s",
           n, layers, layers == 1 ? "" : "s", poll, tt, options.lcRuns(), comp.describe(), compNet.describe(), joinMs(runTotals),
@@ -389,6 +395,7 @@ public final class Main {
       b.put("group_post_to_reached_minus_transition", compNet.toMap());
       b.put("group_post_to_sent", sentStats.toMap());
       b.put("group_post_to_run_finished_ms", runTotals);
+      b.put("group_breakdown", breakdown.toMap());
       b.put("group_post_ack_ms", runAcks);
       b.put("single_round_trip", single.toMap());
       b.put("single_round_trip_minus_transition", singleNet.toMap());

@@ -29,6 +29,9 @@ import scala.concurrent.ExecutionContext;
  * <p>Like a fenced real component, it keeps the highest fencing epoch any call carried and refuses
  * a lifecycle command with an older one, counting the refusals; both show in its health answer
  * ({@code epoch}, {@code stale_epoch_refusals}).
+ *
+ * <p>With {@code announce-changes} on, it tells its {@linkplain #onChange listener} when a
+ * transition ends, as a component that sends its state changes would.
  */
 public final class SimulatedDriver implements ComponentDriver {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -46,6 +49,7 @@ public final class SimulatedDriver implements ComponentDriver {
   private boolean closed;
   private long highestEpoch;
   private long staleEpochRefusals;
+  private Runnable changeListener;
 
   public SimulatedDriver(
       String componentId,
@@ -159,6 +163,11 @@ public final class SimulatedDriver implements ComponentDriver {
   }
 
   @Override
+  public synchronized void onChange(Runnable listener) {
+    this.changeListener = settings.announceChanges() ? listener : null;
+  }
+
+  @Override
   public synchronized void close() {
     closed = true;
     generation++;
@@ -225,10 +234,16 @@ public final class SimulatedDriver implements ComponentDriver {
     later(
         scaled(settings.transitionTime()),
         () -> {
+          Runnable announce;
           synchronized (this) {
-            if (generation == expected && !closed) {
-              state = to;
+            if (generation != expected || closed) {
+              return;
             }
+            state = to;
+            announce = changeListener;
+          }
+          if (announce != null) {
+            announce.run();
           }
         });
   }

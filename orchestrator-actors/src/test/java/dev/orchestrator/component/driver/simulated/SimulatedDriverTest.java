@@ -27,7 +27,7 @@ class SimulatedDriverTest {
   private static final ActorTestKit testKit = ActorTestKit.create("SimulatedDriverTest");
   private static final ComponentSettings.Simulated SETTINGS =
       new ComponentSettings.Simulated(
-          Duration.ofMillis(200), Duration.ofMillis(1), 5, Duration.ofMillis(100));
+          Duration.ofMillis(200), Duration.ofMillis(1), 5, Duration.ofMillis(100), true);
   private static final Duration WAIT = Duration.ofSeconds(5);
 
   @AfterAll

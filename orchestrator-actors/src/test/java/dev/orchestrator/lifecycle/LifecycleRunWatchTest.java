@@ -1,0 +1,177 @@
+package dev.orchestrator.lifecycle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.pattern.StatusReply;
+import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import com.typesafe.config.ConfigFactory;
+import dev.orchestrator.component.ComponentEntity;
+import dev.orchestrator.protocol.component.ComponentCommand;
+import dev.orchestrator.protocol.component.ComponentSpec;
+import dev.orchestrator.protocol.component.ComponentView;
+import dev.orchestrator.protocol.component.FsmState;
+import dev.orchestrator.protocol.component.LifecycleCommand;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunCommand;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunSpec;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunView;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunView.Outcome;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A lifecycle run hears of its components' changes from their entities (it watches them), not only
+ * by looking at them: here each component can be read once only (a second read never answers), so
+ * the run can reach its end only through what the watched entities tell it.
+ */
+class LifecycleRunWatchTest {
+  private static final ActorTestKit testKit =
+      ActorTestKit.create(
+          "LifecycleRunWatchTest",
+          ConfigFactory.parseString(
+                  String.join(
+                      "\n",
+                      "orchestrator.components.simulated.transition-time = 300ms",
+                      "orchestrator.components.simulated.answer-time = 1ms"))
+              .withFallback(EventSourcedBehaviorTestKit.config())
+              .withFallback(ConfigFactory.load()));
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final List<String> IDS = List.of("watch-a", "watch-b", "watch-c");
+
+  @AfterAll
+  static void shutdownTestKit() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void aRunLearnsOfItsComponentsStatesFromTheirEntitiesWithoutLookingAgain() {
+    Map<String, ActorRef<ComponentCommand>> entities = new ConcurrentHashMap<>();
+    for (String id : IDS) {
+      entities.put(id, testKit.spawn(ComponentEntity.create(id), id));
+      StatusReply<ComponentView> registered =
+          ask(
+              entities.get(id),
+              replyTo ->
+                  new ComponentCommand.Register(
+                      new ComponentSpec("simulated", null, null, null, Duration.ofMillis(100)),
+                      replyTo));
+      assertTrue(registered.isSuccess(), registered::toString);
+    }
+    OneLookPort port = new OneLookPort(entities);
+    IDS.forEach(id -> awaitState(entities.get(id), FsmState.STOPPED));
+    TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
+    ActorRef<LifecycleRunCommand> run =
+        testKit.spawn(LifecycleRunEntity.create("watch-run", shard.getRef(), port));
+
+    LifecycleRunSpec spec =
+        new LifecycleRunSpec(
+            "group:watched",
+            LifecycleCommand.CMD_INITIALIZED,
+            "none",
+            Duration.ofMinutes(2),
+            Duration.ofMinutes(3));
+    StatusReply<LifecycleRunView> started =
+        ask(run, replyTo -> new LifecycleRunCommand.Start(spec, List.of(IDS), Map.of(), replyTo));
+    assertTrue(started.isSuccess(), started::toString);
+
+    TestProbe<Object> probe = testKit.createTestProbe();
+    LifecycleRunView report =
+        probe.awaitAssert(
+            WAIT,
+            () -> {
+              LifecycleRunView view = ask(run, LifecycleRunCommand.Get::new).getValue();
+              assertEquals("SUCCEEDED", view.status(), view::toString);
+              return view;
+            });
+    for (Outcome outcome : report.steps().get(0).components()) {
+      assertEquals("REACHED", outcome.status(), outcome::toString);
+      assertEquals("INITIALIZED", outcome.reached(), outcome::toString);
+      assertNotNull(outcome.sentAt(), "the run sent the command: " + outcome);
+    }
+    assertTrue(port.secondLooks() > 0, "the run did look again, and got no answer");
+  }
+
+  private static void awaitState(ActorRef<ComponentCommand> entity, FsmState state) {
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            WAIT,
+            () -> {
+              assertEquals(state, ask(entity, ComponentCommand.Get::new).getValue().state());
+              return null;
+            });
+  }
+
+  private static <C, T> StatusReply<T> ask(
+      ActorRef<C> to, akka.japi.function.Function<ActorRef<StatusReply<T>>, C> message) {
+    try {
+      return AskPattern.ask(to, message, WAIT, testKit.system().scheduler())
+          .toCompletableFuture()
+          .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("no answer from " + to, e);
+    }
+  }
+
+  /**
+   * The components' entities without sharding, where each component answers one read only: a second
+   * read never completes (so a run that waits for reads waits for ever).
+   */
+  private static final class OneLookPort implements ComponentPort {
+    private final Map<String, ActorRef<ComponentCommand>> entities;
+    private final Set<String> read = ConcurrentHashMap.newKeySet();
+    private final Set<String> again = ConcurrentHashMap.newKeySet();
+
+    OneLookPort(Map<String, ActorRef<ComponentCommand>> entities) {
+      this.entities = entities;
+    }
+
+    int secondLooks() {
+      return again.size();
+    }
+
+    @Override
+    public CompletionStage<ComponentView> view(String componentId) {
+      if (!read.add(componentId)) {
+        again.add(componentId);
+        return new CompletableFuture<>();
+      }
+      return AskPattern.askWithStatus(
+          entities.get(componentId), ComponentCommand.Get::new, WAIT, testKit.system().scheduler());
+    }
+
+    @Override
+    public CompletionStage<ComponentView> lifecycle(String componentId, LifecycleCommand command) {
+      return AskPattern.askWithStatus(
+          entities.get(componentId),
+          replyTo -> new ComponentCommand.Lifecycle(command, null, replyTo),
+          WAIT,
+          testKit.system().scheduler());
+    }
+
+    @Override
+    public void watch(String componentId, ActorRef<ComponentView> watcher, Duration duration) {
+      entities.get(componentId).tell(new ComponentCommand.Watch(watcher, duration));
+    }
+
+    @Override
+    public void unwatch(String componentId, ActorRef<ComponentView> watcher) {
+      entities.get(componentId).tell(new ComponentCommand.Unwatch(watcher));
+    }
+  }
+}
