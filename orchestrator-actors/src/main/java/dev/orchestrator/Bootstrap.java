@@ -136,7 +136,9 @@ public final class Bootstrap {
               database.dataSource(),
               blocking,
               config.getDuration("orchestrator.lease.epoch-refresh-interval"),
-              Orchestrator.leaseName(system));
+              Orchestrator.leaseName(system),
+              config.getDuration("orchestrator.lease.pause-threshold"),
+              config.getDuration("orchestrator.lease.pause-confirm-after"));
     }
   }
 

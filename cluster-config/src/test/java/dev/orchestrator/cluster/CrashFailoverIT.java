@@ -2,23 +2,17 @@ package dev.orchestrator.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.orchestrator.node.testkit.Api;
 import dev.orchestrator.node.testkit.Await;
 import dev.orchestrator.node.testkit.ChildNode;
-import dev.orchestrator.node.testkit.Ports;
-import dev.orchestrator.node.testkit.TestNodes;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,11 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
  * acknowledged command ends SUCCEEDED, and a scenario run that the dead node was running (in the
  * middle of a wait step) resumes elsewhere and succeeds. Prints the time from the kill to the
  * member seen unreachable, downed (proof of death) and removed, and the singleton answering. The
- * system property {@code failover.childJvmArgs} (space separated) is passed to the nodes, to
- * measure other settings ({@code -Dakka.cluster...}).
+ * system property {@code failover.childJvmArgs} is passed to the nodes ({@link ChildCluster}).
  */
 class CrashFailoverIT {
-  private static final Duration DEADLINE = Duration.ofSeconds(180);
+  private static final Duration DEADLINE = ChildCluster.DEADLINE;
   private static final int MAX_RUNS = 30;
   private static final String SCENARIO = "failover-wait";
   private static final Pattern PROOF =
@@ -50,42 +43,22 @@ class CrashFailoverIT {
 
   @TempDir Path temp;
 
-  private final List<ChildNode> children = new ArrayList<>();
-  private EmbeddedPostgres postgres;
+  private ChildCluster cluster;
 
   @AfterEach
   void cleanUp() throws Exception {
-    try {
-      children.forEach(ChildNode::close);
-    } finally {
-      if (postgres != null) {
-        postgres.close();
-      }
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
   @Test
   void theSingletonsNodeKilledNothingAcknowledgedIsLostAndItsRunResumes() throws Exception {
-    postgres = EmbeddedPostgres.builder().setServerConfig("max_connections", "300").start();
-    String jdbcUrl = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
-    int seedPort = Ports.free();
-    Map<String, ChildNode> byAddress = new HashMap<>();
-    ChildNode first = node("failover-1", seedPort, jdbcUrl, seedPort);
-    first.awaitReady();
-    byAddress.put(address(seedPort), first);
-    for (int i = 2; i <= 3; i++) {
-      int port = Ports.free();
-      byAddress.put(address(port), node("failover-" + i, port, jdbcUrl, seedPort));
-    }
-    byAddress.values().forEach(ChildNode::awaitReady);
-    List<Api> all = byAddress.values().stream().map(ChildNode::api).toList();
-    String singleton = awaitOneClusterOfThree(all, byAddress.keySet());
+    cluster = ChildCluster.start(temp, "failover", 3);
+    Map<String, ChildNode> byAddress = cluster.nodes();
+    String singleton = cluster.awaitOneCluster();
     ChildNode victim = byAddress.get(singleton);
-    List<Api> survivors =
-        byAddress.entrySet().stream()
-            .filter(e -> !e.getKey().equals(singleton))
-            .map(e -> e.getValue().api())
-            .toList();
+    List<Api> survivors = cluster.apisBut(singleton);
     Api api = survivors.get(0);
 
     defineWaitingScenario(api);
@@ -137,50 +110,6 @@ class CrashFailoverIT {
     System.out.printf(
         "CrashFailoverIT: %d runs succeeded, %s (on the killed node) resumed at its wait%n",
         runs.size(), victimRun);
-  }
-
-  private ChildNode node(String name, int nodePort, String jdbcUrl, int seedPort) {
-    Map<String, String> env = new HashMap<>();
-    env.put("ORCH_MODE", "cluster");
-    env.put("ORCH_DB_URL", jdbcUrl);
-    env.put("ORCH_DB_USER", "postgres");
-    env.put("ORCH_DB_PASSWORD", "");
-    env.put("ORCH_SEED_NODES", "127.0.0.1:" + seedPort);
-    env.put("ORCH_NODE_PORT", Integer.toString(nodePort));
-    env.put("ORCH_ADMIN_TOKEN", TestNodes.ADMIN_TOKEN);
-    List<String> args = new ArrayList<>();
-    String extra = System.getProperty("failover.childJvmArgs", "").trim();
-    if (!extra.isEmpty()) {
-      args.addAll(Arrays.asList(extra.split("\\s+")));
-    }
-    args.addAll(
-        List.of("-cp", System.getProperty("java.class.path"), "dev.orchestrator.node.Main"));
-    ChildNode child = ChildNode.start(name, args, temp.resolve(name), env);
-    children.add(child);
-    return child;
-  }
-
-  private static String address(int nodePort) {
-    return "akka://orchestrator@127.0.0.1:" + nodePort;
-  }
-
-  /** Waits until every node shows the three Up and one singleton; returns its node's address. */
-  private static String awaitOneClusterOfThree(List<Api> apis, Set<String> addresses) {
-    Set<String> singletons = new HashSet<>();
-    Await.until(
-        DEADLINE,
-        () -> {
-          singletons.clear();
-          for (Api api : apis) {
-            JsonNode view = ClusterNodes.cluster(api);
-            assertEquals(addresses, Set.copyOf(ClusterNodes.upMembers(view)), view::toString);
-            String where = ClusterNodes.text(view, "/singleton/address");
-            assertNotNull(where, "no singleton yet: " + view);
-            singletons.add(where);
-          }
-          assertEquals(1, singletons.size(), "one singleton: " + singletons);
-        });
-    return singletons.iterator().next();
   }
 
   private static void defineWaitingScenario(Api api) {

@@ -75,8 +75,9 @@ import java.util.stream.IntStream;
  * unreachable-after-missed-polls} failed polls in a row, Recovered) and its circuit breaker (CLOSED
  * --N failures in a row--> OPEN --backoff over--> HALF_OPEN --probe answered--> CLOSED, or OPEN
  * again with twice the backoff). Fencing: a lifecycle command whose epoch is older than the highest
- * known (of accepted commands, or this node's {@link Epochs#current}) is refused and journaled as
- * StaleEpochRefused; every driver call carries the current epoch.
+ * known (of accepted commands, or this node's {@link Epochs#newest}) is refused and journaled as
+ * StaleEpochRefused; every driver call carries the epoch of this node's commands ({@link
+ * Epochs#current}, or a higher one the component accepted).
  *
  * <p>Watchers ({@link Watch}, a lifecycle run waiting for its components) hear of every change it
  * journals at once. A driver that can tell of a change by itself (the simulated component when a
@@ -296,7 +297,7 @@ public final class ComponentEntity
             transition.get().to(),
             Instant.now(),
             command.epoch());
-    long sendEpoch = command.epoch() == null ? known : command.epoch();
+    long sendEpoch = command.epoch() == null ? callEpoch(state) : command.epoch();
     return Effect()
         .persist(requested)
         .thenRun(next -> send(cmd, sendEpoch))
@@ -304,10 +305,18 @@ public final class ComponentEntity
   }
 
   /**
-   * The highest fencing epoch known here: of the commands the component accepted, or the latest
-   * this node knows of the singleton's lease.
+   * The highest fencing epoch known here: of the commands the component accepted, or the newest
+   * this node knows of the singleton's lease. A command older than this is refused.
    */
   private long knownEpoch(Active state) {
+    return Math.max(state.fencing().highestEpoch(), Epochs.newest(context.getSystem()));
+  }
+
+  /**
+   * The epoch this entity's own driver calls carry: the one this node's commands carry (its epoch
+   * before a pause, while it is suspect), or a higher one the component accepted.
+   */
+  private long callEpoch(Active state) {
     return Math.max(state.fencing().highestEpoch(), Epochs.current(context.getSystem()));
   }
 
@@ -399,7 +408,7 @@ public final class ComponentEntity
   private void poll(Active state) {
     pollInFlight = true;
     int generation = driverGeneration;
-    long epoch = knownEpoch(state);
+    long epoch = callEpoch(state);
     context.pipeToSelf(
         driver.poll(epoch),
         (observation, failure) -> new Polled(generation, observation, describe(failure)));

@@ -139,7 +139,7 @@ public final class PostgresLease extends Lease {
       log.info("Lease {} acquired by {} with epoch {}", name, owner, epoch.getAsLong());
     }
     if (fencing) {
-      FencingEpoch.get(system).observe(epoch.getAsLong());
+      FencingEpoch.get(system).observeHeld(epoch.getAsLong());
     }
     startHeartbeat();
     return true;
@@ -168,7 +168,7 @@ public final class PostgresLease extends Lease {
       } else if (tenure.compareAndSet(
           held, new Tenure(held.epoch(), start + timeout.toNanos(), held.onLost()))) {
         if (fencing) {
-          FencingEpoch.get(system).observe(held.epoch());
+          FencingEpoch.get(system).observeHeld(held.epoch());
         }
       }
     } finally {

@@ -6,6 +6,7 @@ import akka.cluster.typed.Cluster;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.Route;
 import dev.orchestrator.Bootstrap;
+import dev.orchestrator.component.Epochs;
 import dev.orchestrator.gateway.ApiRoutes;
 import dev.orchestrator.gateway.ErrorMapping;
 import dev.orchestrator.gateway.GatewaySettings;
@@ -18,7 +19,11 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.StreamSupport;
 
-/** {@code GET /api/v1/cluster}: members, leader and where the singleton runs. */
+/**
+ * {@code GET /api/v1/cluster}: members, leader, where the singleton runs, and the fencing epoch
+ * this node's commands carry ({@code epoch}; older than the newest while the node is suspect after
+ * a pause, see {@code FencingEpoch}).
+ */
 public final class ClusterRoutes extends ApiRoutes {
   private final Bootstrap.Services services;
   private final Duration askTimeout;
@@ -28,7 +33,7 @@ public final class ClusterRoutes extends ApiRoutes {
   public record SingletonView(String address) {}
 
   public record ClusterView(
-      String self, List<MemberView> members, String leader, SingletonView singleton) {}
+      String self, List<MemberView> members, String leader, SingletonView singleton, long epoch) {}
 
   public ClusterRoutes(
       Bootstrap.Services services, GatewaySettings settings, Json json, ErrorMapping errors) {
@@ -66,7 +71,10 @@ public final class ClusterRoutes extends ApiRoutes {
             services.system().scheduler())
         .thenApply(location -> new SingletonView(location.address()))
         .exceptionally(timeout -> new SingletonView(null))
-        .thenApply(singleton -> new ClusterView(self, members, leader, singleton));
+        .thenApply(
+            singleton ->
+                new ClusterView(
+                    self, members, leader, singleton, Epochs.current(services.system())));
   }
 
   private static MemberView member(Member member) {

@@ -1,0 +1,212 @@
+package dev.orchestrator.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.orchestrator.node.testkit.Api;
+import dev.orchestrator.node.testkit.Await;
+import dev.orchestrator.node.testkit.ChildNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Fencing with a paused process: the singleton's node of a three-node cluster (child JVMs, one
+ * PostgreSQL) is stopped with SIGSTOP; the split brain resolver downs it, the singleton starts on a
+ * survivor under a newer lease epoch, and that side starts every component (CMD_RUN). Then the
+ * paused node is sent CMD_PAUSE for each component through its own API and woken with SIGCONT. It
+ * knows it was paused, so its commands carry its old epoch: the components it can still reach
+ * refuse them and record the refusal, the others never get them, and every component stays as the
+ * new side left it. Its own lease renewal with the old epoch is refused as well; it downs itself,
+ * exits, and rejoins when started again. The survivors listen to a removed node for only 5 s
+ * ({@code akka.cluster.quarantine-removed-node-after}), so it is woken as soon as the new epoch is
+ * in the lease table.
+ */
+class PausedNodeFencingIT {
+  private static final Duration DEADLINE = ChildCluster.DEADLINE;
+  private static final int COMPONENTS = 6;
+
+  @TempDir Path temp;
+
+  private ChildCluster cluster;
+  private final ExecutorService requests = Executors.newCachedThreadPool();
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    requests.shutdownNow();
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void aPausedSingletonNodeWakesUpFencedAndLeaves() throws Exception {
+    cluster = ChildCluster.start(temp, "paused", 3);
+    String pausedAddress = cluster.awaitOneCluster();
+    ChildNode paused = cluster.node(pausedAddress);
+    List<Api> survivors = cluster.apisBut(pausedAddress);
+    Api survivor = survivors.get(0);
+    List<String> ids = IntStream.range(0, COMPONENTS).mapToObj(i -> "fenced-" + i).toList();
+    for (String id : ids) {
+      put(survivor, id);
+      lifecycle(survivor, id, "CMD_INITIALIZED");
+    }
+    for (String id : ids) {
+      Await.until(DEADLINE, () -> assertState(survivor, id, "INITIALIZED"));
+    }
+    long before = lease().epoch();
+
+    signal(paused, "STOP");
+    Await.until(DEADLINE, () -> assertTrue(lease().epoch() > before, "no new lease yet"));
+    Lease after = lease();
+    String ownerAddress = "akka://" + after.owner();
+    assertNotEquals(pausedAddress, ownerAddress);
+    for (Api api : survivors) {
+      Await.until(DEADLINE, () -> assertEpoch(api, after.epoch()));
+    }
+    Api newSide = cluster.node(ownerAddress).api();
+    List<CompletableFuture<HttpResponse<String>>> started = new ArrayList<>();
+    List<CompletableFuture<HttpResponse<String>>> stale = new ArrayList<>();
+    for (String id : ids) {
+      started.add(async(() -> lifecycle(newSide, id, "CMD_RUN")));
+      stale.add(async(() -> paused.api().post(path(id), "{\"command\":\"CMD_PAUSE\"}")));
+    }
+    signal(paused, "CONT");
+    for (CompletableFuture<HttpResponse<String>> run : started) {
+      run.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    List<String> answered = new ArrayList<>();
+    for (int i = 0; i < COMPONENTS; i++) {
+      HttpResponse<String> answer = stale.get(i).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+      assertTrue(
+          answer.statusCode() == 409 || answer.statusCode() == 503,
+          "the woken node's CMD_PAUSE for " + ids.get(i) + " was not refused: " + answer.body());
+      answered.add(ids.get(i) + " " + answer.statusCode());
+    }
+    List<String> refused = new ArrayList<>();
+    for (String id : ids) {
+      Await.until(DEADLINE, () -> assertUntouched(survivor, id, after.epoch()));
+      if (refusals(survivor, id, before, after.epoch()) == 1) {
+        refused.add(id);
+      }
+    }
+    System.out.printf(
+        "PausedNodeFencingIT: epoch %d -> %d; the woken node's answers %s; refused and recorded"
+            + " by %s%n",
+        before, after.epoch(), answered, refused);
+    assertFalse(
+        refused.isEmpty(), "no CMD_PAUSE of the woken node reached a component: " + answered);
+
+    assertTrue(paused.process().waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS), "still running");
+    String log = paused.stdout();
+    assertTrue(log.contains("This node was paused for"), "no pause noticed");
+    assertTrue(log.contains("(epoch " + before + ") lost"), "its lease renewal was not refused");
+
+    cluster.restart(pausedAddress).awaitReady();
+    cluster.awaitOneCluster();
+    assertEpoch(cluster.node(pausedAddress).api(), after.epoch());
+  }
+
+  record Lease(String owner, long epoch) {}
+
+  /** The singleton's lease row. */
+  private Lease lease() throws Exception {
+    try (Connection c = cluster.postgres().getPostgresDatabase().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT owner, epoch FROM leases WHERE name LIKE '%/system/singletonManager%'")) {
+      assertTrue(rs.next(), "no singleton lease");
+      return new Lease(rs.getString(1), rs.getLong(2));
+    }
+  }
+
+  private static void put(Api api, String id) {
+    HttpResponse<String> put =
+        api.put(
+            "/api/v1/components/" + id, "{\"driver\":\"simulated\",\"pollInterval\":\"200ms\"}");
+    assertEquals(200, put.statusCode(), put.body());
+  }
+
+  /** Sends a lifecycle command until it is accepted (a moving shard answers 503 meanwhile). */
+  private static HttpResponse<String> lifecycle(Api api, String id, String command) {
+    List<HttpResponse<String>> accepted = new ArrayList<>();
+    Await.until(
+        DEADLINE,
+        () -> {
+          HttpResponse<String> sent = api.post(path(id), "{\"command\":\"" + command + "\"}");
+          assertEquals(202, sent.statusCode(), sent::body);
+          accepted.add(sent);
+        });
+    return accepted.get(0);
+  }
+
+  private static String path(String id) {
+    return "/api/v1/components/" + id + "/lifecycle";
+  }
+
+  /** The node's commands carry {@code epoch}. */
+  private static void assertEpoch(Api api, long epoch) {
+    JsonNode view = ClusterNodes.cluster(api);
+    assertEquals(epoch, view.path("epoch").asLong(), view::toString);
+  }
+
+  private static void assertState(Api api, String id, String state) {
+    JsonNode view = Api.json(api.get("/api/v1/components/" + id));
+    assertEquals(state, view.path("state").asText(), view::toString);
+  }
+
+  /** Running as the new side left it: RUN, wanted RUN, the new epoch. */
+  private static void assertUntouched(Api api, String id, long epoch) {
+    JsonNode view = Api.json(api.get("/api/v1/components/" + id));
+    assertEquals("RUN", view.path("state").asText(), view::toString);
+    assertEquals("RUN", view.path("desiredState").asText(), view::toString);
+    assertEquals(epoch, view.path("epoch").asLong(), view::toString);
+  }
+
+  /**
+   * The stale-epoch refusals the component recorded (0 or 1), checking that each is the woken
+   * node's CMD_PAUSE with the old epoch against the new one.
+   */
+  private static long refusals(Api api, String id, long before, long after) {
+    JsonNode view = Api.json(api.get("/api/v1/components/" + id));
+    JsonNode history = Api.json(api.get("/api/v1/components/" + id + "/history"));
+    JsonNode staleEpochs = history.path("staleEpochs");
+    assertEquals(view.path("staleEpochRefusals").asLong(), staleEpochs.size(), history::toString);
+    for (JsonNode refusal : staleEpochs) {
+      assertEquals("CMD_PAUSE", refusal.path("command").asText(), history::toString);
+      assertEquals(before, refusal.path("epoch").asLong(), history::toString);
+      assertEquals(after, refusal.path("highestEpoch").asLong(), history::toString);
+    }
+    assertTrue(staleEpochs.size() <= 1, history::toString);
+    return staleEpochs.size();
+  }
+
+  private <T> CompletableFuture<T> async(Supplier<T> call) {
+    return CompletableFuture.supplyAsync(call, requests);
+  }
+
+  private static void signal(ChildNode node, String signal) throws Exception {
+    Process kill =
+        new ProcessBuilder("kill", "-" + signal, Long.toString(node.process().pid())).start();
+    assertEquals(0, kill.waitFor(), "kill -" + signal);
+  }
+}
