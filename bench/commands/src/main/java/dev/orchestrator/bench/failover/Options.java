@@ -37,7 +37,7 @@ final class Options extends CliOptions {
         --event-rate=2            POST /api/v1/events per second (journaled by the singleton)
         --lifecycle-rate=2        lifecycle commands per second to the simulated components
         --components=4            simulated components registered for them
-        --poll-ms=200             how often each node's GET /api/v1/cluster is sent
+        --poll-ms=250             pause between two GET /api/v1/cluster to a node (one at a time)
         --netns-prefix=orchp      names of the namespaces (orchp0..2) and the bridge (orchpbr)
         --netns-subnet=10.231.0   their /24: the bridge (PostgreSQL) at .1, node i at .(10+i)
         --jar=PATH                orchestrator fat jar (run.sh passes cluster-config/target/orchestrator.jar)
@@ -104,7 +104,7 @@ final class Options extends CliOptions {
   }
 
   int pollMs() {
-    return integer("poll-ms", 200, 20);
+    return integer("poll-ms", 250, 20);
   }
 
   String netnsPrefix() {

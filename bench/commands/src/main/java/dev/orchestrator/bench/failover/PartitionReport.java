@@ -21,10 +21,12 @@ final class PartitionReport {
   private final JournalCheck journal;
   private final ClaimCheck total;
   private final SideLoad side;
+  private final long loadStart;
 
   PartitionReport(Options options, List<String> facts, List<PartitionRound> rounds,
       SingletonWatch watch, List<Load.Submit> submits, Verify verify, JournalCheck journal,
-      ClaimCheck total, SideLoad side) {
+      ClaimCheck total, SideLoad side, long loadStart) {
+    this.loadStart = loadStart;
     this.options = options;
     this.facts = facts;
     this.rounds = rounds;
@@ -72,7 +74,8 @@ final class PartitionReport {
       c.withoutLease.forEach(t -> System.out.println("  WITHOUT LEASE: " + t));
       r.timeline.forEach(l -> System.out.println("  " + l));
       long[] cmd = commands(r.cutNanos, r.upNanos);
-      perRound.add(map("round", r.number, "cutOff", r.victim, "ranSingleton", r.singletonRound,
+      perRound.add(map("round", r.number, "cutAtS", ms(r.cutNanos - loadStart) / 1000.0,
+          "cutOff", r.victim, "ranSingleton", r.singletonRound,
           "singletonAnsweredOnMajorityMs", r.answeredNanos == 0 ? null : ms(r.answeredNanos - r.cutNanos),
           "newSingletonNode", r.newHost, "epochBefore", r.epochBefore, "epochAfter", r.epochAfter,
           "fate", r.fate(), "tenures", c.describe(r.cutNanos), "twoAtOnce", c.twoAtOnce,

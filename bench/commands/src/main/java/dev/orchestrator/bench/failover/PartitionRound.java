@@ -15,8 +15,6 @@ import java.util.concurrent.TimeUnit;
  * logs ({@link LogTimeline}).
  */
 final class PartitionRound {
-  private static final List<String> GONE = List.of("Down", "Exiting", "Removed", "");
-
   final int number;
   final boolean singletonRound;
   int victim;
@@ -31,9 +29,6 @@ final class PartitionRound {
   int newHost = -1;
   volatile long exitNanos;
   Integer exitCode;
-  long downedByMajority;
-  long removedByMajority;
-  long selfDown;
   String afterHeal;
   final List<LogTimeline.Line> timeline = new ArrayList<>();
 
@@ -66,10 +61,6 @@ final class PartitionRound {
     r.upNanos = System.nanoTime();
     lease = watch.lease();
     r.epochAfter = lease == null ? -1 : lease.epoch();
-    List<Integer> majority = r.majority(cluster.size());
-    r.downedByMajority = watch.firstSeen(majority, r.victim, List.of("Down"), r.cutNanos);
-    r.removedByMajority = watch.firstSeen(majority, r.victim, List.of(""), r.cutNanos);
-    r.selfDown = watch.firstSeen(List.of(r.victim), r.victim, GONE, r.cutNanos);
     for (int i = 0; i < marks.length; i++) {
       r.timeline.addAll(
           LogTimeline.read(cluster.log(i), i, marks[i], cutMsOfDay, cluster::nodeNames));
@@ -143,17 +134,37 @@ final class PartitionRound {
     return nodes;
   }
 
+  /** When the first timeline line of the cut-off node (or of the others) matching came, or "-". */
+  private String logged(boolean ofVictim, java.util.function.Predicate<String> matches) {
+    for (LogTimeline.Line l : timeline) {
+      if ((l.node() == victim) == ofVictim && l.relMs() >= 0 && matches.test(l.text())) {
+        return String.format(Locale.ROOT, "%.1f s", l.relMs() / 1000.0);
+      }
+    }
+    return "-";
+  }
+
   /** Seconds from the partition to {@code nanos}, or "-" for 0. */
   String since(long nanos) {
     return nanos == 0 ? "-" : String.format(Locale.ROOT, "%.1f s", (nanos - cutNanos) / 1e9);
   }
 
-  /** What happened to the cut-off node, in one sentence. */
+  /**
+   * What happened to the cut-off node, in one sentence: from the logs, when the others marked it
+   * unreachable, downed and removed it and when it downed itself and left; from its process, when
+   * it exited; then what the bench did after the heal.
+   */
   String fate() {
-    StringBuilder s = new StringBuilder();
-    s.append("majority marked it Down ").append(since(downedByMajority));
-    s.append(", removed ").append(since(removedByMajority));
-    s.append("; it saw itself leave/Down ").append(since(selfDown));
+    String v = "[node " + victim + "]";
+    String w = "[Member(node " + victim + ",";
+    StringBuilder s = new StringBuilder("the others: unreachable ");
+    s.append(logged(false, t -> t.startsWith("Marking node as UNREACHABLE " + w)));
+    s.append(", downed by their SBR ");
+    s.append(logged(false, t -> t.startsWith("SBR took decision DownUnreachable and is downing " + v)));
+    s.append(", removed ").append(logged(false, t -> t.equals("Leader is removing unreachable node " + v)));
+    s.append("; node ").append(victim).append(": its SBR downed itself ");
+    s.append(logged(true, t -> t.startsWith("SBR took decision DownReachable")));
+    s.append(", it left ").append(logged(true, t -> t.contains("without being asked")));
     if (exitNanos != 0 && exitNanos < healNanos) {
       s.append(", its process exited (code ").append(exitCode == null ? "?" : exitCode);
       s.append(") ").append(since(exitNanos));

@@ -116,7 +116,8 @@ final class PartitionRun implements AutoCloseable {
     ClaimCheck total = ClaimCheck.of(watch.claims(), watch.leases(), from, end, loadStart);
 
     PartitionReport report =
-        new PartitionReport(options, facts, rounds, watch, submits, v, journal, total, side);
+        new PartitionReport(
+            options, facts, rounds, watch, submits, v, journal, total, side, loadStart);
     Map<String, Object> json = report.print();
     Path results = options.out().resolve("results-partition-" + stamp + ".json");
     Api.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(results.toFile(), json);

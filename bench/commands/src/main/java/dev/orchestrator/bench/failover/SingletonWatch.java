@@ -9,22 +9,18 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 
 /**
  * Watches who runs the orchestrator singleton, from two sides, for the whole partition run:
  *
  * <ul>
- *   <li>every node's {@code GET /api/v1/cluster}, asked by two pollers per node, each on one
- *       keep-alive connection ({@link Api}), one request at a time, {@code pollMs} apart (a gateway
+ *   <li>every node's {@code GET /api/v1/cluster}, asked by a poller per node on one keep-alive
+ *       connection ({@link Api}), one request at a time, {@code pollMs} apart (a gateway
  *       whose proxy knows no singleton holds the request until one answers or its ask timeout
  *       ends, so a held request is answered as soon as a new singleton is found). An answer
  *       naming a node is a {@link Claim}: that node's singleton instance answered {@code
- *       WhereAreYou} between sending and receiving. The members and their status as the node saw
- *       them when the request arrived are kept as a {@link View};
+ *       WhereAreYou} between sending and receiving;
  *   <li>the {@code leases} table (owner and epoch of the singleton's lease), read every 100 ms on a
  *       connection of the bench; each change is a {@link LeaseChange}.
  * </ul>
@@ -35,21 +31,16 @@ final class SingletonWatch implements AutoCloseable {
   /** Node {@code node}'s gateway answered that the singleton runs on {@code host} (-1: none). */
   record Claim(int node, long sent, long received, int host) {}
 
-  /** Node {@code node}'s members (index to status; absent: not a member) from time {@code at}. */
-  record View(int node, long at, Map<Integer, String> statuses) {}
-
   /** From {@code at} the singleton's lease was held by {@code owner} (-1: free) with epoch. */
   record LeaseChange(long at, int owner, long epoch) {}
 
   static final long LEASE_POLL_MS = 100;
-  private static final int POLLERS_PER_NODE = 2;
 
   private final LocalCluster cluster;
   private final String jdbcUrl;
   private final long pollMs;
   private volatile boolean running = true;
   private final List<Claim> claims = new ArrayList<>();
-  private final List<View> views = new ArrayList<>();
   private final List<LeaseChange> leases = new ArrayList<>();
   private volatile long leaseReadErrors;
 
@@ -61,22 +52,18 @@ final class SingletonWatch implements AutoCloseable {
 
   void start() {
     for (int i = 0; i < cluster.size(); i++) {
-      for (int k = 0; k < POLLERS_PER_NODE; k++) {
-        int node = i;
-        long offset = pollMs * k / POLLERS_PER_NODE;
-        Thread t = new Thread(() -> pollNode(node, offset), "watch-" + i + "-" + k);
-        t.setDaemon(true);
-        t.start();
-      }
+      int node = i;
+      Thread t = new Thread(() -> pollNode(node), "watch-" + i);
+      t.setDaemon(true);
+      t.start();
     }
     Thread lease = new Thread(this::pollLease, "lease-watch");
     lease.setDaemon(true);
     lease.start();
   }
 
-  private void pollNode(int node, long offsetMs) {
+  private void pollNode(int node) {
     try (Api api = new Api(cluster.host(node), cluster.httpPort(node), cluster.token())) {
-      Thread.sleep(offsetMs);
       while (running) {
         if (cluster.alive(node)) {
           long sent = System.nanoTime();
@@ -104,16 +91,8 @@ final class SingletonWatch implements AutoCloseable {
       return;
     }
     int host = cluster.indexOf(view.path("singleton").path("address").asText(""));
-    Map<Integer, String> statuses = new LinkedHashMap<>();
-    for (JsonNode m : view.path("members")) {
-      int k = cluster.indexOf(m.path("address").asText());
-      if (k >= 0) {
-        statuses.put(k, m.path("status").asText());
-      }
-    }
     synchronized (this) {
       claims.add(new Claim(node, sent, received, host));
-      views.add(new View(node, sent, statuses));
     }
   }
 
@@ -159,10 +138,6 @@ final class SingletonWatch implements AutoCloseable {
     return new ArrayList<>(claims);
   }
 
-  synchronized List<View> views() {
-    return new ArrayList<>(views);
-  }
-
   synchronized List<LeaseChange> leases() {
     return new ArrayList<>(leases);
   }
@@ -187,22 +162,6 @@ final class SingletonWatch implements AutoCloseable {
       }
     }
     return null;
-  }
-
-  /**
-   * When one of {@code observers} first saw {@code subject} with a status in {@code statuses}
-   * ("" standing for not a member) after {@code after}; 0 if never.
-   */
-  synchronized long firstSeen(List<Integer> observers, int subject, List<String> statuses, long after) {
-    for (View v : views) {
-      if (v.at() > after && observers.contains(v.node())) {
-        String s = Objects.requireNonNullElse(v.statuses().get(subject), "");
-        if (statuses.contains(s)) {
-          return v.at();
-        }
-      }
-    }
-    return 0;
   }
 
   @Override
