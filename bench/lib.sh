@@ -2,7 +2,8 @@
 # orchestrator jar if it is missing (when WANTS_NODE is 1), builds the bench project
 # (bench/commands/pom.xml, every harness's classes), runs MAIN_CLASS with --jar and --out, and
 # stops what the bench JVM recorded in $OUT/children.pid if it dies without its own shutdown hook
-# (kill -9): each child by pid, only if that pid still runs that command line.
+# (kill -9): each child by pid, only if that pid still runs that command line; then calls
+# bench_after_cleanup when the harness defines it.
 # Expects HERE (the harness folder); sets ROOT, PROJECT, JAR, OUT (BENCH_OUT overrides OUT).
 bench_run() {
   local wants_node=$1 main=$2 java_opts=$3
@@ -20,7 +21,7 @@ bench_run() {
   mvn -B -q -f "$PROJECT/pom.xml" -DskipTests package
 
   PIDS="$OUT/children.pid"
-  trap bench_cleanup EXIT
+  trap bench_exit EXIT
   mkdir -p "$OUT"
   cd "$HERE"
   set +e
@@ -44,4 +45,11 @@ bench_cleanup() {
     case "$what:$marker" in postgres:/tmp/bench-commands-pg-*) rm -rf -- "$marker" ;; esac
   done < "$PIDS"
   rm -f "$PIDS"
+}
+
+# bench_cleanup, then bench_after_cleanup if the harness's run.sh defines it (bench/failover: the
+# partition run's network namespaces).
+bench_exit() {
+  bench_cleanup
+  if declare -F bench_after_cleanup >/dev/null; then bench_after_cleanup; fi
 }

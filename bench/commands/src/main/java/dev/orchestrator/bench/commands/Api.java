@@ -18,7 +18,11 @@ public final class Api implements Closeable {
   private final String token;
 
   public Api(int port, String token) {
-    this.http = new RawHttp(port, 30_000);
+    this("127.0.0.1", port, token);
+  }
+
+  public Api(String host, int port, String token) {
+    this.http = new RawHttp(host, port, 30_000);
     this.token = token;
   }
 

@@ -24,6 +24,13 @@ public final class Parallel {
    */
   public static int[] run(int port, String token, int n, int clients, Call call, double[] latencies)
       throws Exception {
+    return run("127.0.0.1", port, token, n, clients, call, latencies);
+  }
+
+  /** {@link #run(int, String, int, int, Call, double[])} against {@code host}. */
+  public static int[] run(
+      String host, int port, String token, int n, int clients, Call call, double[] latencies)
+      throws Exception {
     int[] codes = new int[n];
     AtomicInteger next = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(clients);
@@ -33,7 +40,7 @@ public final class Parallel {
         futures.add(
             pool.submit(
                 () -> {
-                  try (Api api = new Api(port, token)) {
+                  try (Api api = new Api(host, port, token)) {
                     int i;
                     while ((i = next.getAndIncrement()) < n) {
                       long s = System.nanoTime();

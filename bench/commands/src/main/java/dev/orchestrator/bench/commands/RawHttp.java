@@ -16,11 +16,13 @@ import java.util.Locale;
  * Content-Length body out; status, headers and a Content-Length or chunked body in. It exists
  * because java.net.http.HttpClient costs about 0.4 ms of CPU per request here (measured on this
  * 2-core machine) against about 0.03 ms for this, and the load generator shares the two cores with
- * the system under test. Only ever connects to 127.0.0.1.
+ * the system under test. Connects to 127.0.0.1 unless given another host (bench/failover's
+ * partition run, whose nodes live in network namespaces).
  */
 public final class RawHttp implements Closeable {
   public record Response(int status, String body) {}
 
+  private final String host;
   private final int port;
   private final int timeoutMs;
   private Socket socket;
@@ -28,6 +30,11 @@ public final class RawHttp implements Closeable {
   private InputStream in;
 
   public RawHttp(int port, int timeoutMs) {
+    this("127.0.0.1", port, timeoutMs);
+  }
+
+  public RawHttp(String host, int port, int timeoutMs) {
+    this.host = host;
     this.port = port;
     this.timeoutMs = timeoutMs;
   }
@@ -36,7 +43,7 @@ public final class RawHttp implements Closeable {
     Socket s = new Socket();
     s.setTcpNoDelay(true);
     s.setKeepAlive(true);
-    s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+    s.connect(new InetSocketAddress(host, port), 5_000);
     s.setSoTimeout(timeoutMs);
     socket = s;
     out = s.getOutputStream();
@@ -57,7 +64,7 @@ public final class RawHttp implements Closeable {
     byte[] body = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
     String head =
         method + " " + path + " HTTP/1.1\r\n"
-            + "Host: 127.0.0.1:" + port + "\r\n"
+            + "Host: " + host + ":" + port + "\r\n"
             + "Authorization: Bearer " + token + "\r\n"
             + (json == null ? "" : "Content-Type: application/json\r\n")
             + (json == null && !method.equals("POST") && !method.equals("PUT")

@@ -122,7 +122,12 @@ final class Load implements AutoCloseable {
             + "\"}";
     HttpRequest request =
         HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + cluster.httpPort(node) + "/api/v1/commands"))
+                URI.create(
+                    "http://"
+                        + cluster.host(node)
+                        + ":"
+                        + cluster.httpPort(node)
+                        + "/api/v1/commands"))
             .timeout(REQUEST_TIMEOUT)
             .header("Authorization", "Bearer " + cluster.token())
             .header("Content-Type", "application/json")

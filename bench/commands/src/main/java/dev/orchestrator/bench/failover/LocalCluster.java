@@ -24,14 +24,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One PostgreSQL ({@code java -jar orchestrator.jar postgres}: the embedded binaries with fsync on)
- * and N node JVMs in cluster mode on 127.0.0.1, every node a seed, each on fixed ports and its own
- * data directory so that a killed node is started again as the same member address. Output of each
- * goes to a log file under the results directory.
+ * and N node JVMs in cluster mode, every node a seed, each on fixed ports and its own data
+ * directory so that a killed node is started again as the same member address. The nodes run on
+ * 127.0.0.1 or each in a network namespace ({@link Placement}). Output of each goes to a log file
+ * under the results directory.
  */
 final class LocalCluster implements AutoCloseable {
   private static final Duration READY = Duration.ofSeconds(180);
 
   private final Path jar;
+  private final Placement placement;
   private final String javaOpts;
   private final Path out;
   private final ChildPids pids;
@@ -48,7 +50,13 @@ final class LocalCluster implements AutoCloseable {
   private int pgPort;
 
   LocalCluster(Path jar, String javaOpts, int size, Path out, ChildPids pids) throws IOException {
+    this(jar, Placement.loopback(), javaOpts, size, out, pids);
+  }
+
+  LocalCluster(Path jar, Placement placement, String javaOpts, int size, Path out, ChildPids pids)
+      throws IOException {
     this.jar = jar;
+    this.placement = placement;
     this.javaOpts = javaOpts;
     this.out = out;
     this.pids = pids;
@@ -64,11 +72,39 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /** Starts PostgreSQL and waits for its JDBC URL line. */
+  /**
+   * Starts PostgreSQL and waits for its JDBC URL line. With nodes in namespaces it is started a
+   * first time to create its data, stopped, told to listen on the bridge's address too, to let the
+   * namespaces' subnet in and to keep its own log ({@code postgres/log/}: every refused journal
+   * write is there), and started again.
+   */
   void startPostgres() throws IOException, InterruptedException {
     pgPort = freePort();
     Path dataDir = out.resolve("postgres");
-    Path log = out.resolve("postgres.log");
+    if (placement.isolated()) {
+      startPostgres(dataDir, out.resolve("postgres-init.log"));
+      postgres.destroy();
+      if (!postgres.waitFor(60, TimeUnit.SECONDS)) {
+        throw new IOException("PostgreSQL did not stop after its first start");
+      }
+      Files.writeString(
+          dataDir.resolve("postgresql.auto.conf"),
+          "listen_addresses = '127.0.0.1," + placement.dbHost() + "'\n"
+              + "logging_collector = on\n"
+              + "log_directory = 'log'\n"
+              + "log_line_prefix = '%m [%p] '\n",
+          StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.APPEND);
+      Files.writeString(
+          dataDir.resolve("pg_hba.conf"),
+          "host all all " + placement.dbClients() + " trust\n",
+          StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.APPEND);
+    }
+    startPostgres(dataDir, out.resolve("postgres.log"));
+  }
+
+  private void startPostgres(Path dataDir, Path log) throws IOException, InterruptedException {
     postgres =
         new ProcessBuilder(
                 Machine.java(), "-Xmx128m", "-jar", jar.toString(),
@@ -88,8 +124,18 @@ final class LocalCluster implements AutoCloseable {
     pids.add("postgres", Long.parseLong(pid.get(0).trim()), dataDir.toString());
   }
 
+  /** The bench's own JDBC URL (loopback of the host namespace). */
   String jdbcUrl() {
     return "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres";
+  }
+
+  /** PostgreSQL's own log files (partition run only; empty otherwise). */
+  Path postgresLogDir() {
+    return out.resolve("postgres").resolve("log");
+  }
+
+  Placement placement() {
+    return placement;
   }
 
   int size() {
@@ -104,8 +150,21 @@ final class LocalCluster implements AutoCloseable {
     return httpPorts[i];
   }
 
+  /** The host node {@code i}'s HTTP and Akka remoting listen on. */
+  String host(int i) {
+    return placement.host(i);
+  }
+
   String address(int i) {
-    return "akka://orchestrator@127.0.0.1:" + nodePorts[i];
+    return "akka://orchestrator@" + host(i) + ":" + nodePorts[i];
+  }
+
+  /** {@code text} with each node's member address (with or without akka://) as "node i". */
+  String nodeNames(String text) {
+    for (int i = 0; i < nodes.length; i++) {
+      text = text.replace(address(i), "node " + i).replace(address(i).substring(7), "node " + i);
+    }
+    return text;
   }
 
   /** The node whose member address is {@code address}, or -1. */
@@ -137,18 +196,18 @@ final class LocalCluster implements AutoCloseable {
     command.add(jar.toString());
     Path log = out.resolve("node-" + i + ".log");
     ProcessBuilder pb =
-        new ProcessBuilder(command)
+        new ProcessBuilder(placement.wrap(i, command))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Map<String, String> env = pb.environment();
     env.keySet().removeIf(k -> k.startsWith("ORCH_"));
     env.put("ORCH_MODE", "cluster");
-    env.put("ORCH_DB_URL", "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres");
+    env.put("ORCH_DB_URL", "jdbc:postgresql://" + placement.dbHost() + ":" + pgPort + "/postgres");
     env.put("ORCH_DB_USER", "postgres");
     env.put("ORCH_DB_PASSWORD", "");
-    env.put("ORCH_HTTP_HOST", "127.0.0.1");
+    env.put("ORCH_HTTP_HOST", host(i));
     env.put("ORCH_HTTP_PORT", Integer.toString(httpPorts[i]));
-    env.put("ORCH_NODE_HOST", "127.0.0.1");
+    env.put("ORCH_NODE_HOST", host(i));
     env.put("ORCH_NODE_PORT", Integer.toString(nodePorts[i]));
     env.put("ORCH_SEED_NODES", seeds(i, rejoin));
     env.put("ORCH_ADMIN_TOKEN", token);
@@ -161,7 +220,8 @@ final class LocalCluster implements AutoCloseable {
     StringBuilder seeds = new StringBuilder();
     for (int k = 0; k < nodePorts.length; k++) {
       int node = rejoin ? (self + 1 + k) % nodePorts.length : k;
-      seeds.append(seeds.length() == 0 ? "" : ",").append("127.0.0.1:").append(nodePorts[node]);
+      seeds.append(seeds.length() == 0 ? "" : ",").append(host(node)).append(':');
+      seeds.append(nodePorts[node]);
     }
     return seeds.toString();
   }
@@ -175,7 +235,7 @@ final class LocalCluster implements AutoCloseable {
   /** Waits until node {@code i} answers GET /health/ready with 200 (an Up member). */
   void awaitReady(int i) throws IOException, InterruptedException {
     HttpRequest ready =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[i] + "/health/ready"))
+        HttpRequest.newBuilder(URI.create("http://" + host(i) + ":" + httpPorts[i] + "/health/ready"))
             .timeout(Duration.ofSeconds(5))
             .build();
     long deadline = System.nanoTime() + READY.toNanos();
@@ -200,7 +260,7 @@ final class LocalCluster implements AutoCloseable {
   /** GET {@code path} on node {@code i} with the admin token: the body when 200, else an error. */
   JsonNode get(int i, String path, Duration timeout) throws IOException, InterruptedException {
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[i] + path))
+        HttpRequest.newBuilder(URI.create("http://" + host(i) + ":" + httpPorts[i] + path))
             .timeout(timeout)
             .header("Authorization", "Bearer " + token)
             .build();
@@ -214,6 +274,11 @@ final class LocalCluster implements AutoCloseable {
   /** Whether node {@code i}'s process runs. */
   boolean alive(int i) {
     return nodes[i] != null && nodes[i].isAlive();
+  }
+
+  /** Node {@code i}'s current process (null before its first start). */
+  Process process(int i) {
+    return nodes[i];
   }
 
   Path log(int i) {

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * bench/failover: kill -9 of the singleton's node under a continuous command load, then its
- * restart, for a number of rounds; recovery times, lost and duplicated commands. See
+ * restart, for a number of rounds; recovery times, lost and duplicated commands. With {@code
+ * --scenario=partition}, network partitions instead ({@link PartitionRun}). See
  * bench/failover/README.md.
  */
 public final class Main {
@@ -32,6 +33,7 @@ public final class Main {
   private LocalCluster cluster;
   private Load load;
   private ChildPids pids;
+  private PartitionRun partition;
 
   private Main(Options options, String[] args) {
     this.options = options;
@@ -46,6 +48,10 @@ public final class Main {
       options.giveUpMs();
       options.recoveryTimeoutMs();
       options.nodes();
+      options.rounds();
+      options.otherRounds();
+      options.netnsPrefix();
+      options.netnsSubnet();
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
       System.exit(2);
@@ -79,6 +85,10 @@ public final class Main {
     facts.add("java: " + Machine.javaVersionLine(Machine.java()));
     System.out.println("== bench/failover " + stamp + " ==");
     facts.forEach(System.out::println);
+    if (options.partition()) {
+      partition = new PartitionRun(options, facts, out, pids);
+      return partition.run(stamp);
+    }
 
     cluster = new LocalCluster(options.jar(), options.nodeJavaOpts(), options.nodes(), out, pids);
     cluster.startPostgres();
@@ -121,7 +131,7 @@ public final class Main {
     List<String> ids = submits.stream().filter(Load.Submit::acked).map(s -> s.id).toList();
     long refused = submits.stream().filter(s -> !s.acked()).count();
     System.out.println("checking " + ids.size() + " acknowledged commands ...");
-    Verify v = Verify.of(ids, cluster.httpPort(0), cluster.token());
+    Verify v = Verify.of(ids, cluster.host(0), cluster.httpPort(0), cluster.token());
 
     List<Map<String, Object>> perRound = new ArrayList<>();
     System.out.println();
@@ -173,7 +183,7 @@ public final class Main {
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
-  private static String describeDb(LocalCluster cluster) {
+  static String describeDb(LocalCluster cluster) {
     try (Connection c = DriverManager.getConnection(cluster.jdbcUrl(), "postgres", "");
         Statement s = c.createStatement()) {
       return "PostgreSQL " + one(s, "SHOW server_version")
@@ -193,7 +203,8 @@ public final class Main {
 
   private List<String> userArgs() {
     return Arrays.stream(args)
-        .filter(a -> !a.startsWith("--jar=") && !a.startsWith("--out="))
+        .filter(a -> !a.startsWith("--jar=") && !a.startsWith("--out=")
+            && !a.startsWith("--netns-script="))
         .toList();
   }
 
@@ -203,6 +214,9 @@ public final class Main {
     }
     if (load != null) {
       load.close();
+    }
+    if (partition != null) {
+      partition.close();
     }
     if (cluster != null) {
       cluster.close();

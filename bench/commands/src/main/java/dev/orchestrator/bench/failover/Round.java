@@ -40,7 +40,7 @@ final class Round {
     r.restartNanos = System.nanoTime();
     cluster.startNode(r.victim, true);
     cluster.awaitReady(r.victim);
-    awaitAllUp(cluster);
+    awaitAllUp(cluster, 0, 180);
     r.upNanos = System.nanoTime();
     return r;
   }
@@ -120,12 +120,16 @@ final class Round {
     newHost = cluster.address(where.get());
   }
 
-  private static void awaitAllUp(LocalCluster cluster) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+  /**
+   * Waits until node {@code via} sees every node as an Up member; an IOException after {@code
+   * seconds}.
+   */
+  static void awaitAllUp(LocalCluster cluster, int via, int seconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     String last = "";
-    while (System.nanoTime() < deadline) {
+    while (true) {
       try {
-        JsonNode view = cluster.get(0, "/api/v1/cluster", POLL_TIMEOUT);
+        JsonNode view = cluster.get(via, "/api/v1/cluster", POLL_TIMEOUT);
         int up = 0;
         for (JsonNode m : view.path("members")) {
           up += m.path("status").asText().equals("Up") ? 1 : 0;
@@ -136,6 +140,9 @@ final class Round {
         last = view.toString();
       } catch (IOException e) {
         last = e.toString();
+      }
+      if (System.nanoTime() >= deadline) {
+        break;
       }
       Thread.sleep(200);
     }

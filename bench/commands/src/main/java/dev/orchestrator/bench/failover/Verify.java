@@ -26,7 +26,7 @@ final class Verify {
   int unfinished;
   final List<String> examples = new ArrayList<>();
 
-  static Verify of(List<String> ids, int port, String token) throws Exception {
+  static Verify of(List<String> ids, String host, int port, String token) throws Exception {
     Verify v = new Verify();
     v.acknowledged = ids.size();
     String[] status = new String[ids.size()];
@@ -39,6 +39,7 @@ final class Verify {
     while (!open.isEmpty() && System.nanoTime() < deadline) {
       List<Integer> asking = open;
       Parallel.run(
+          host,
           port,
           token,
           asking.size(),
