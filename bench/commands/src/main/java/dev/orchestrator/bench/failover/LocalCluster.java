@@ -87,19 +87,7 @@ final class LocalCluster implements AutoCloseable {
       if (!postgres.waitFor(60, TimeUnit.SECONDS)) {
         throw new IOException("PostgreSQL did not stop after its first start");
       }
-      Files.writeString(
-          dataDir.resolve("postgresql.auto.conf"),
-          "listen_addresses = '127.0.0.1," + placement.dbHost() + "'\n"
-              + "logging_collector = on\n"
-              + "log_directory = 'log'\n"
-              + "log_line_prefix = '%m [%p] '\n",
-          StandardCharsets.UTF_8,
-          java.nio.file.StandardOpenOption.APPEND);
-      Files.writeString(
-          dataDir.resolve("pg_hba.conf"),
-          "host all all " + placement.dbClients() + " trust\n",
-          StandardCharsets.UTF_8,
-          java.nio.file.StandardOpenOption.APPEND);
+      placement.letNodesIn(dataDir);
     }
     startPostgres(dataDir, out.resolve("postgres.log"));
   }

@@ -1,5 +1,10 @@
 package dev.orchestrator.bench.failover;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,6 +45,27 @@ record Placement(String namespacePrefix, String subnet) {
   /** The clients PostgreSQL must let in besides loopback (pg_hba.conf), or null. */
   String dbClients() {
     return isolated() ? subnet + ".0/24" : null;
+  }
+
+  /**
+   * Configures the stopped PostgreSQL in {@code dataDir} to listen on {@link #dbHost} too, to let
+   * {@link #dbClients} in, and to keep its own log ({@code log/}: every refused journal write is
+   * there). Takes effect at its next start.
+   */
+  void letNodesIn(Path dataDir) throws IOException {
+    Files.writeString(
+        dataDir.resolve("postgresql.auto.conf"),
+        "listen_addresses = '127.0.0.1," + dbHost() + "'\n"
+            + "logging_collector = on\n"
+            + "log_directory = 'log'\n"
+            + "log_line_prefix = '%m [%p] '\n",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.APPEND);
+    Files.writeString(
+        dataDir.resolve("pg_hba.conf"),
+        "host all all " + dbClients() + " trust\n",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.APPEND);
   }
 
   String namespace(int i) {
