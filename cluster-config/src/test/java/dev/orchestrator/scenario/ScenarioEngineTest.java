@@ -177,6 +177,10 @@ class ScenarioEngineTest {
       Admission a = runManually("limited", false);
       assertTrue(a.admitted(), a::toString);
       awaitEnd(a.runId());
+      // The run tells its scenario that it ended a moment after it ended: until then the scenario
+      // still counts it under way (max_concurrent_executions 1) and would refuse the next one.
+      Await.until(
+          WITHIN, () -> assertTrue(scenario("limited").running().isEmpty(), "still under way"));
     }
     Admission blocked = runManually("limited", false);
     assertFalse(blocked.admitted());
