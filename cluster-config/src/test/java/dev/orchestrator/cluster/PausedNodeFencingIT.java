@@ -26,6 +26,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Fencing with a paused process: the singleton's node of a three-node cluster (child JVMs, one
@@ -40,6 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * in the lease table.
  */
 class PausedNodeFencingIT {
+  private static final Logger LOG = LoggerFactory.getLogger(PausedNodeFencingIT.class);
+
   private static final Duration DEADLINE = ChildCluster.DEADLINE;
   private static final int COMPONENTS = 6;
 
@@ -108,10 +112,12 @@ class PausedNodeFencingIT {
         refused.add(id);
       }
     }
-    System.out.printf(
-        "PausedNodeFencingIT: epoch %d -> %d; the woken node's answers %s; refused and recorded"
-            + " by %s%n",
-        before, after.epoch(), answered, refused);
+    LOG.info(
+        "Epoch {} -> {}; the woken node's answers {}; refused and recorded by {}",
+        before,
+        after.epoch(),
+        answered,
+        refused);
     assertFalse(
         refused.isEmpty(), "no CMD_PAUSE of the woken node reached a component: " + answered);
 

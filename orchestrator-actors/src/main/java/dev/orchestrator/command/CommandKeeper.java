@@ -59,6 +59,11 @@ public final class CommandKeeper {
     INSTANCE
   }
 
+  /** A check got no answer in time (a coordinator that stopped while asking its regions). */
+  private enum CheckTimedOut implements Message {
+    INSTANCE
+  }
+
   private record MemberRemoved(ClusterEvent.MemberRemoved event) implements Message {}
 
   private record Stats(ClusterShardingStats stats) implements Message {}
@@ -157,6 +162,7 @@ public final class CommandKeeper {
         .onMessage(Local.class, this::local)
         .onMessage(Rows.class, this::rows)
         .onMessageEquals(Drain.INSTANCE, this::drain)
+        .onMessageEquals(CheckTimedOut.INSTANCE, this::checkTimedOut)
         .build();
   }
 
@@ -171,6 +177,9 @@ public final class CommandKeeper {
       return Behaviors.same();
     }
     checking = true;
+    // The stats ask, the local state and the read are each bounded; this only frees the keeper
+    // if one of their answers is lost, so that it does not stop checking.
+    timers.startSingleTimer(CheckTimedOut.INSTANCE, settings.statsTimeout().multipliedBy(3));
     sharding
         .shardState()
         .tell(
@@ -218,6 +227,7 @@ public final class CommandKeeper {
   /** Step 4: wake what runs nowhere, and what should run here and does not. */
   private Behavior<Message> rows(Rows rows) {
     checking = false;
+    timers.cancel(CheckTimedOut.INSTANCE);
     if (rows.failure() != null) {
       context.getLog().warn("Cannot read the unfinished commands: {}", rows.failure().getMessage());
       armNext(true);
@@ -255,6 +265,13 @@ public final class CommandKeeper {
     }
     succeededOnce |= liveShards != null;
     armNext(orphans > 0 || liveShards == null);
+    return Behaviors.same();
+  }
+
+  private Behavior<Message> checkTimedOut() {
+    context.getLog().warn("A check of the unfinished commands got no answer; checking again");
+    checking = false;
+    armNext(true);
     return Behaviors.same();
   }
 
