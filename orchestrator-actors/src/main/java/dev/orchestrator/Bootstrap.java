@@ -14,6 +14,7 @@ import dev.orchestrator.command.readside.CommandProjection;
 import dev.orchestrator.command.readside.CommandRepository;
 import dev.orchestrator.command.readside.OpenCommands;
 import dev.orchestrator.component.ComponentEntity;
+import dev.orchestrator.component.ComponentKeeper;
 import dev.orchestrator.component.ComponentProjection;
 import dev.orchestrator.component.ComponentRepository;
 import dev.orchestrator.component.ComponentSettings;
@@ -21,8 +22,10 @@ import dev.orchestrator.component.driver.http.ReplyRouter;
 import dev.orchestrator.db.Database;
 import dev.orchestrator.drill.Drills;
 import dev.orchestrator.lease.FencingEpoch;
+import dev.orchestrator.lease.LeaseDatabase;
 import dev.orchestrator.lifecycle.ComponentTopology;
 import dev.orchestrator.lifecycle.LifecycleRunEntity;
+import dev.orchestrator.lifecycle.LifecycleRunReadSide;
 import dev.orchestrator.lifecycle.ShardedComponentPort;
 import dev.orchestrator.scenario.ScenarioEntity;
 import dev.orchestrator.scenario.ScenarioRunEntity;
@@ -82,6 +85,10 @@ public final class Bootstrap {
     ComponentSettings.of(system);
     ComponentEntity.init(system);
     ComponentProjection.init(system, database.dataSource());
+    system.systemActorOf(
+        ComponentKeeper.create(ComponentKeeper.settings(system), database.dataSource(), blocking),
+        "component-keeper",
+        Props.empty());
     ExecutorDirectory.get(system)
         .start(
             system.systemActorOf(
@@ -90,10 +97,15 @@ public final class Bootstrap {
     CommandProjection.init(system, database.dataSource());
     system.systemActorOf(
         CommandKeeper.create(
-            CommandKeeper.Settings.of(system), new OpenCommands(database.dataSource(), blocking)),
+            CommandKeeper.settings(system), new OpenCommands(database.dataSource(), blocking)),
         "command-keeper",
         Props.empty());
     LifecycleRunEntity.init(system, new ShardedComponentPort(system));
+    LifecycleRunReadSide.init(system, database.dataSource());
+    system.systemActorOf(
+        LifecycleRunReadSide.keeper(system, database.dataSource(), blocking),
+        "lifecycle-run-keeper",
+        Props.empty());
     ScenarioSettings scenarios = ScenarioSettings.of(system);
     ActorRef<Orchestrator.Command> orchestrator =
         Orchestrator.init(
@@ -126,11 +138,16 @@ public final class Bootstrap {
         blocking);
   }
 
-  /** Every node reads the singleton lease's epoch, when the singleton uses a lease. */
+  /**
+   * Every node reads the singleton lease's epoch, when the singleton uses a lease, and opens the
+   * leases' pool now: Akka's singleton manager asks for the lease only when this node becomes the
+   * oldest, and a pool first opened then made every handover wait for its first connection.
+   */
   private static void startEpochRefresh(
       ActorSystem<?> system, Database database, Executor blocking) {
     var config = system.settings().config();
     if (!config.getString("orchestrator.singleton.use-lease").isEmpty()) {
+      LeaseDatabase.get(system.classicSystem()).dataSource();
       FencingEpoch.get(system.classicSystem())
           .startRefresh(
               database.dataSource(),

@@ -6,18 +6,12 @@ import static dev.orchestrator.command.CommandTestSupport.journal;
 import static dev.orchestrator.command.CommandTestSupport.types;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import akka.Done;
-import akka.actor.typed.ActorRef;
-import akka.actor.typed.Props;
-import akka.actor.typed.javadsl.AskPattern;
 import akka.persistence.typed.PersistenceId;
-import akka.persistence.typed.javadsl.CommandHandler;
-import akka.persistence.typed.javadsl.EventHandler;
-import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.orchestrator.node.Node;
 import dev.orchestrator.node.testkit.Api;
 import dev.orchestrator.node.testkit.Await;
+import dev.orchestrator.node.testkit.TestJournal;
 import dev.orchestrator.node.testkit.TestNodes;
 import dev.orchestrator.protocol.command.CommandEvent;
 import dev.orchestrator.protocol.command.CommandEvent.AttemptStarted;
@@ -29,8 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -134,55 +126,10 @@ class CommandKeeperTest {
 
   /** Journals {@code events} for command {@code id}, tagged as its entity tags them. */
   private void write(String id, CommandEvent... events) throws Exception {
-    ActorRef<Writer.Write> writer =
-        node.system().systemActorOf(new Writer(id), "writer-" + id, Props.empty());
-    AskPattern.<Writer.Write, Done>ask(
-            writer,
-            replyTo -> new Writer.Write(List.of(events), replyTo),
-            Duration.ofSeconds(30),
-            node.system().scheduler())
-        .toCompletableFuture()
-        .get(60, TimeUnit.SECONDS);
-  }
-
-  /** Persists what it is given under the command's persistence id, and stops. */
-  private static final class Writer extends EventSourcedBehavior<Writer.Write, CommandEvent, Done> {
-    record Write(List<CommandEvent> events, ActorRef<Done> replyTo) {}
-
-    private final String id;
-
-    Writer(String id) {
-      super(PersistenceId.of(CommandEntity.ENTITY_TYPE_KEY.name(), id));
-      this.id = id;
-    }
-
-    @Override
-    public Done emptyState() {
-      return Done.getInstance();
-    }
-
-    @Override
-    public CommandHandler<Write, CommandEvent, Done> commandHandler() {
-      return newCommandHandlerBuilder()
-          .forAnyState()
-          .onCommand(
-              Write.class,
-              write ->
-                  Effect()
-                      .persist(write.events())
-                      .thenRun(state -> write.replyTo().tell(Done.getInstance()))
-                      .thenStop())
-          .build();
-    }
-
-    @Override
-    public EventHandler<Done, CommandEvent> eventHandler() {
-      return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> state);
-    }
-
-    @Override
-    public Set<String> tagsFor(CommandEvent event) {
-      return Set.of(CommandTags.tagFor(id));
-    }
+    TestJournal.write(
+        node.system(),
+        PersistenceId.of(CommandEntity.ENTITY_TYPE_KEY.name(), id),
+        CommandTags.tagFor(id),
+        List.of(events));
   }
 }

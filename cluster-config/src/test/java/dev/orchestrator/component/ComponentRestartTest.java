@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A dev node restarted on the same data: each component's observed state, injected fault and
  * circuit breaker are as before, and registered components are polled again without anyone asking
- * for them (sharding remembers component entities).
+ * for them (the component keeper starts them from the read side).
  */
 class ComponentRestartTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -101,7 +101,7 @@ class ComponentRestartTest {
     Instant restartedAt = Instant.now();
     node = start();
 
-    // Nobody asks for wake-up: its entity is started by sharding and polls on its own, so the
+    // Nobody asks for wake-up: its entity is started by the keeper and polls on its own, so the
     // read side sees it go unreachable after the restart.
     Await.until(
         WAIT,

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.orchestrator.node.Node;
 import dev.orchestrator.node.testkit.Api;
 import dev.orchestrator.node.testkit.Await;
+import dev.orchestrator.node.testkit.TestJournal;
 import dev.orchestrator.node.testkit.TestNodes;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A lifecycle run interrupted by a node restart goes on where it stood: the component it had
  * already sent its command to is watched, not sent it again; the next step runs after the restart
- * without anyone asking (sharding remembers unfinished runs).
+ * without anyone asking (the keeper of unfinished runs starts it from the read side).
  */
 class LifecycleRunRestartTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -96,6 +98,14 @@ class LifecycleRunRestartTest {
     Instant restartedAt = Instant.now();
 
     node = start();
+    // Nobody asks for the run until it has finished: a GET would start its entity.
+    String runPid = "LifecycleRun|" + location.substring(location.lastIndexOf('/') + 1);
+    Await.until(
+        WAIT,
+        () -> {
+          List<String> types = TestJournal.types(node.services().database().dataSource(), runPid);
+          assertTrue(types.contains("Finished"), runPid + " has journaled " + types);
+        });
     Api again = TestNodes.api(node);
     JsonNode[] report = new JsonNode[1];
     Await.until(

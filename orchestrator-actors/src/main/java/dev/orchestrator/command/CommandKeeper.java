@@ -2,308 +2,40 @@ package dev.orchestrator.command;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.javadsl.ActorContext;
-import akka.actor.typed.javadsl.Behaviors;
-import akka.actor.typed.javadsl.TimerScheduler;
-import akka.cluster.ClusterEvent;
-import akka.cluster.sharding.ShardRegion.ClusterShardingStats;
-import akka.cluster.sharding.ShardRegion.CurrentShardRegionState;
-import akka.cluster.sharding.ShardRegion.ShardRegionStats;
-import akka.cluster.sharding.typed.GetClusterShardingStats;
-import akka.cluster.sharding.typed.GetShardRegionState;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
-import akka.cluster.typed.Cluster;
-import akka.cluster.typed.Subscribe;
-import com.typesafe.config.Config;
+import dev.orchestrator.cluster.EntityKeeper;
 import dev.orchestrator.command.CommandInternal.Wake;
 import dev.orchestrator.command.readside.OpenCommands;
 import dev.orchestrator.command.readside.OpenCommands.Open;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
- * Starts the command entities that should be running and are not, one per node. Command entities
- * are not remembered by sharding (that costs a commit before a new command's first event and one
- * when it leaves memory); the {@code commands} read side knows which commands are unfinished, and
- * this actor compares it with where sharding runs entities:
- *
- * <ul>
- *   <li>an unfinished command whose shard runs on no node (its node died, its shard was handed
- *       over, the cluster restarted) is woken at once, wherever sharding then puts it;
- *   <li>an unfinished command of a shard on this node whose entity is not running (it stopped, or
- *       the read side had not seen it yet when its shard was woken) is woken once its row is older
- *       than the check interval (younger rows may lag a command that has just finished).
- * </ul>
- *
- * A woken entity recovers and carries on where it stood (re-attaches to or re-runs its attempt,
- * re-arms its timers, submits its chained children). Checks run every {@code interval}, every
- * second while a check still finds shards that run nowhere after a member left, and from the start
- * until the first one succeeds. Wakes go out in batches of {@code wakeBatch} per 100 ms, so that a
- * restart with many unfinished commands does not recover them all in the same instant.
+ * Starts the unfinished command entities that no node runs (an {@link EntityKeeper} over the {@code
+ * commands} read side): command entities are not remembered by sharding. A woken entity recovers
+ * and carries on where it stood (re-attaches to or re-runs its attempt, re-arms its timers, submits
+ * its chained children); a chained child its parent has not submitted yet wakes its parent.
  */
 public final class CommandKeeper {
-  /** Messages of the keeper. */
-  public interface Message {}
+  private CommandKeeper() {}
 
-  private enum Check implements Message {
-    INSTANCE
+  /** Settings at {@code orchestrator.commands.keeper}. */
+  public static EntityKeeper.Settings settings(ActorSystem<?> system) {
+    return EntityKeeper.Settings.of(system, "orchestrator.commands.keeper");
   }
 
-  private enum Drain implements Message {
-    INSTANCE
+  public static Behavior<EntityKeeper.Message> create(
+      EntityKeeper.Settings settings, OpenCommands open) {
+    return EntityKeeper.create(
+        settings,
+        new EntityKeeper.Kept<>(
+            "unfinished commands",
+            CommandEntity.ENTITY_TYPE_KEY,
+            () -> open.read().thenApply(CommandKeeper::rows),
+            Wake::new));
   }
 
-  /** A check got no answer in time (a coordinator that stopped while asking its regions). */
-  private enum CheckTimedOut implements Message {
-    INSTANCE
-  }
-
-  private record MemberRemoved(ClusterEvent.MemberRemoved event) implements Message {}
-
-  private record Stats(ClusterShardingStats stats) implements Message {}
-
-  private record Local(CurrentShardRegionState state) implements Message {}
-
-  private record Rows(List<Open> rows, Throwable failure, Map<String, Set<String>> here)
-      implements Message {}
-
-  /**
-   * The keeper's settings ({@code orchestrator.commands.keeper}).
-   *
-   * @param interval how often it compares the read side with the running entities
-   * @param urgentInterval how often it looks again while shards run nowhere after a member left
-   * @param urgentChecks how many checks at {@code urgentInterval} follow a member's removal
-   * @param statsTimeout how long the shard regions may take to say which shards they run
-   * @param wakeBatch wakes sent per 100 ms
-   */
-  public record Settings(
-      Duration interval,
-      Duration urgentInterval,
-      int urgentChecks,
-      Duration statsTimeout,
-      int wakeBatch) {
-    public static Settings of(ActorSystem<?> system) {
-      Config c = system.settings().config().getConfig("orchestrator.commands.keeper");
-      return new Settings(
-          c.getDuration("interval"),
-          c.getDuration("urgent-interval"),
-          c.getInt("urgent-checks"),
-          c.getDuration("stats-timeout"),
-          c.getInt("wake-batch"));
-    }
-  }
-
-  private static final Duration DRAIN_EVERY = Duration.ofMillis(100);
-
-  private final ActorContext<Message> context;
-  private final TimerScheduler<Message> timers;
-  private final Settings settings;
-  private final OpenCommands open;
-  private final ClusterSharding sharding;
-  private final int numberOfShards;
-  private final ArrayDeque<String> toWake = new ArrayDeque<>();
-  private final Set<String> queued = new HashSet<>();
-  private boolean checking;
-  private boolean succeededOnce;
-  private int urgentLeft;
-
-  /** The shards running on some node at the last check; null when that was unknown. */
-  private Set<String> liveShards;
-
-  private CommandKeeper(
-      ActorContext<Message> context,
-      TimerScheduler<Message> timers,
-      Settings settings,
-      OpenCommands open) {
-    this.context = context;
-    this.timers = timers;
-    this.settings = settings;
-    this.open = open;
-    this.sharding = ClusterSharding.get(context.getSystem());
-    this.numberOfShards =
-        context.getSystem().settings().config().getInt("akka.cluster.sharding.number-of-shards");
-  }
-
-  public static Behavior<Message> create(Settings settings, OpenCommands open) {
-    return Behaviors.setup(
-        context ->
-            Behaviors.withTimers(
-                timers -> {
-                  context.setLoggerName(CommandKeeper.class);
-                  CommandKeeper keeper = new CommandKeeper(context, timers, settings, open);
-                  Cluster.get(context.getSystem())
-                      .subscriptions()
-                      .tell(
-                          Subscribe.create(
-                              context.messageAdapter(
-                                  ClusterEvent.MemberRemoved.class, MemberRemoved::new),
-                              ClusterEvent.MemberRemoved.class));
-                  timers.startSingleTimer(Check.INSTANCE, settings.urgentInterval());
-                  return keeper.behavior();
-                }));
-  }
-
-  /** The shard of a command id, as sharding's default message extractor computes it. */
-  static String shardOf(String commandId, int numberOfShards) {
-    return String.valueOf(Math.abs(commandId.hashCode() % numberOfShards));
-  }
-
-  private Behavior<Message> behavior() {
-    return Behaviors.receive(Message.class)
-        .onMessageEquals(Check.INSTANCE, this::check)
-        .onMessage(MemberRemoved.class, this::memberRemoved)
-        .onMessage(Stats.class, this::stats)
-        .onMessage(Local.class, this::local)
-        .onMessage(Rows.class, this::rows)
-        .onMessageEquals(Drain.INSTANCE, this::drain)
-        .onMessageEquals(CheckTimedOut.INSTANCE, this::checkTimedOut)
-        .build();
-  }
-
-  private Behavior<Message> memberRemoved(MemberRemoved removed) {
-    urgentLeft = settings.urgentChecks();
-    return check();
-  }
-
-  /** Step 1: which shards run anywhere in the cluster. */
-  private Behavior<Message> check() {
-    if (checking) {
-      return Behaviors.same();
-    }
-    checking = true;
-    // The stats ask, the local state and the read are each bounded; this only frees the keeper
-    // if one of their answers is lost, so that it does not stop checking.
-    timers.startSingleTimer(CheckTimedOut.INSTANCE, settings.statsTimeout().multipliedBy(3));
-    sharding
-        .shardState()
-        .tell(
-            new GetClusterShardingStats(
-                CommandEntity.ENTITY_TYPE_KEY,
-                settings.statsTimeout(),
-                context.messageAdapter(ClusterShardingStats.class, Stats::new)));
-    return Behaviors.same();
-  }
-
-  private Behavior<Message> stats(Stats stats) {
-    Map<?, ShardRegionStats> regions = stats.stats().getRegions();
-    if (regions.isEmpty()) {
-      // No region answered (no coordinator yet, or the ask timed out): where shards run is
-      // unknown, which is not the same as nowhere.
-      liveShards = null;
-    } else {
-      Set<String> shards = new HashSet<>();
-      regions
-          .values()
-          .forEach(
-              region -> {
-                shards.addAll(region.getStats().keySet());
-                shards.addAll(region.getFailed());
-              });
-      liveShards = shards;
-    }
-    sharding
-        .shardState()
-        .tell(
-            new GetShardRegionState(
-                CommandEntity.ENTITY_TYPE_KEY,
-                context.messageAdapter(CurrentShardRegionState.class, Local::new)));
-    return Behaviors.same();
-  }
-
-  /** Step 2: which entities run here; then step 3: what the read side says is unfinished. */
-  private Behavior<Message> local(Local local) {
-    Map<String, Set<String>> here = new HashMap<>();
-    local.state().getShards().forEach(shard -> here.put(shard.shardId(), shard.getEntityIds()));
-    context.pipeToSelf(open.read(), (rows, failure) -> new Rows(rows, failure, here));
-    return Behaviors.same();
-  }
-
-  /** Step 4: wake what runs nowhere, and what should run here and does not. */
-  private Behavior<Message> rows(Rows rows) {
-    checking = false;
-    timers.cancel(CheckTimedOut.INSTANCE);
-    if (rows.failure() != null) {
-      context.getLog().warn("Cannot read the unfinished commands: {}", rows.failure().getMessage());
-      armNext(true);
-      return Behaviors.same();
-    }
-    int orphans = 0;
-    int stopped = 0;
-    for (Open row : rows.rows()) {
-      String shard = shardOf(row.id(), numberOfShards);
-      Set<String> running = rows.here().get(shard);
-      if (liveShards != null && !liveShards.contains(shard)) {
-        wake(row.entityToWake());
-        orphans++;
-      } else if (running != null
-          && !running.contains(row.id())
-          && row.updatedAt().isBefore(Instant.now().minus(settings.interval()))) {
-        wake(row.entityToWake());
-        stopped++;
-      }
-    }
-    context
-        .getLog()
-        .debug(
-            "Keeper check: {} unfinished, live shards {}, here {}",
-            rows.rows().size(),
-            liveShards == null ? "unknown" : liveShards.size(),
-            rows.here().size());
-    if (orphans + stopped > 0) {
-      context
-          .getLog()
-          .info(
-              "Waking {} unfinished commands whose shard runs nowhere and {} whose entity stopped",
-              orphans,
-              stopped);
-    }
-    succeededOnce |= liveShards != null;
-    armNext(orphans > 0 || liveShards == null);
-    return Behaviors.same();
-  }
-
-  private Behavior<Message> checkTimedOut() {
-    context.getLog().warn("A check of the unfinished commands got no answer; checking again");
-    checking = false;
-    armNext(true);
-    return Behaviors.same();
-  }
-
-  private Behavior<Message> drain() {
-    for (int i = 0; i < settings.wakeBatch() && !toWake.isEmpty(); i++) {
-      String id = toWake.poll();
-      queued.remove(id);
-      sharding.entityRefFor(CommandEntity.ENTITY_TYPE_KEY, id).tell(new Wake("keeper"));
-    }
-    if (!toWake.isEmpty()) {
-      timers.startSingleTimer(Drain.INSTANCE, DRAIN_EVERY);
-    }
-    return Behaviors.same();
-  }
-
-  private void wake(String id) {
-    if (queued.add(id)) {
-      toWake.add(id);
-      if (!timers.isTimerActive(Drain.INSTANCE)) {
-        context.getSelf().tell(Drain.INSTANCE);
-      }
-    }
-  }
-
-  private void armNext(boolean orphansFound) {
-    Duration next = settings.interval();
-    if (!succeededOnce || (orphansFound && urgentLeft > 0)) {
-      next = settings.urgentInterval();
-    }
-    if (urgentLeft > 0) {
-      urgentLeft--;
-    }
-    timers.startSingleTimer(Check.INSTANCE, next);
+  private static List<EntityKeeper.Row> rows(List<Open> open) {
+    return open.stream()
+        .map(o -> new EntityKeeper.Row(o.id(), o.entityToWake(), o.updatedAt()))
+        .toList();
   }
 }

@@ -28,10 +28,6 @@ import dev.orchestrator.component.ComponentInternal.Polled;
 import dev.orchestrator.component.ComponentInternal.Sent;
 import dev.orchestrator.component.ComponentState.Active;
 import dev.orchestrator.component.ComponentState.Unregistered;
-import dev.orchestrator.component.driver.ComponentDriver;
-import dev.orchestrator.component.driver.ComponentDrivers;
-import dev.orchestrator.component.driver.DriverException;
-import dev.orchestrator.component.driver.simulated.SimulatedDriver;
 import dev.orchestrator.protocol.component.BreakerState;
 import dev.orchestrator.protocol.component.ComponentCommand;
 import dev.orchestrator.protocol.component.ComponentCommand.Deregister;
@@ -41,6 +37,7 @@ import dev.orchestrator.protocol.component.ComponentCommand.Lifecycle;
 import dev.orchestrator.protocol.component.ComponentCommand.Register;
 import dev.orchestrator.protocol.component.ComponentCommand.Simulate;
 import dev.orchestrator.protocol.component.ComponentCommand.Unwatch;
+import dev.orchestrator.protocol.component.ComponentCommand.Wake;
 import dev.orchestrator.protocol.component.ComponentCommand.Watch;
 import dev.orchestrator.protocol.component.ComponentEvent;
 import dev.orchestrator.protocol.component.ComponentEvent.BreakerHalfOpened;
@@ -53,18 +50,17 @@ import dev.orchestrator.protocol.component.ComponentEvent.SpecChanged;
 import dev.orchestrator.protocol.component.ComponentEvent.StaleEpochRefused;
 import dev.orchestrator.protocol.component.ComponentFsm;
 import dev.orchestrator.protocol.component.ComponentView;
-import dev.orchestrator.protocol.component.FsmState;
 import dev.orchestrator.protocol.component.LifecycleCommand;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * One registered component, sharded by its id, event-sourced, remembered by sharding while
- * registered (so that it is polled again after a restart or on another node).
+ * One registered component, sharded by its id, event-sourced. Not remembered by sharding and never
+ * passivated while registered: the {@link ComponentKeeper} starts the registered components that no
+ * node runs (after a restart, a crash, a handed-over shard), so that each is polled.
  *
  * <p>Registration: {@link Unregistered} --Register--> {@link Active} --Register (changed spec)-->
  * {@link Active} --Deregister--> {@link Unregistered}. Lifecycle: a command the FSM allows from the
@@ -80,8 +76,9 @@ import java.util.stream.IntStream;
  * Epochs#current}, or a higher one the component accepted).
  *
  * <p>Watchers ({@link Watch}, a lifecycle run waiting for its components) hear of every change it
- * journals at once. A driver that can tell of a change by itself (the simulated component when a
- * transition ends) makes the entity poll at once instead of at its next poll.
+ * observes as soon as it starts to journal it (not after the commit). A driver that can tell of a
+ * change by itself (the simulated component when a transition ends) makes the entity poll at once
+ * instead of at its next poll.
  */
 public final class ComponentEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -97,25 +94,11 @@ public final class ComponentEntity
   private final String componentId;
   private final String tag;
   private final ActorContext<ComponentCommand> context;
-  private final TimerScheduler<ComponentCommand> timers;
-
-  /** The first poll after a lifecycle command comes this soon; the pauses then double. */
-  static final Duration EAGER_FIRST = Duration.ofMillis(20);
-
-  /** The next growing pause after a command; null when polling at the poll interval. */
-  private Duration eagerPause;
 
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ComponentSettings settings;
 
-  // Per incarnation, never journaled.
-  private ComponentDriver driver;
-  private int driverGeneration;
-  private boolean pollInFlight;
-
-  /** A change was announced while a poll was under way: poll again when it is answered. */
-  private boolean pollAgain;
-
+  private final DriverSession driver;
   private final Observer observer;
   private final Watchers watchers = new Watchers();
 
@@ -128,10 +111,10 @@ public final class ComponentEntity
     this.componentId = componentId;
     this.tag = tagFor(componentId);
     this.context = context;
-    this.timers = timers;
     this.shard = shard;
     this.settings = ComponentSettings.of(context.getSystem());
     this.observer = new Observer(componentId, settings);
+    this.driver = new DriverSession(componentId, context, timers, settings);
   }
 
   /** An entity outside sharding (tests): it cannot passivate itself. */
@@ -151,7 +134,7 @@ public final class ComponentEntity
     ClusterSharding.get(system)
         .init(
             Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), ctx.getShard()))
-                .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true))
+                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy())
                 .withRole("worker"));
   }
 
@@ -189,6 +172,7 @@ public final class ComponentEntity
         .onCommand(Simulate.class, (state, command) -> notRegistered(command.replyTo()))
         .onCommand(Watch.class, (state, command) -> leaveMemoryNoReply())
         .onCommand(Unwatch.class, (state, command) -> leaveMemoryNoReply())
+        .onCommand(Wake.class, (state, command) -> leaveMemoryNoReply())
         .onAnyCommand(command -> Effect().noReply());
     builder
         .forStateType(Active.class)
@@ -208,6 +192,7 @@ public final class ComponentEntity
               watchers.remove(command.watcher());
               return Effect().noReply();
             })
+        .onCommand(Wake.class, (state, command) -> Effect().noReply())
         .onCommand(PollTick.class, (state, command) -> tick(state))
         .onCommand(ChangeAnnounced.class, this::changeAnnounced)
         .onCommand(Polled.class, this::polled)
@@ -219,6 +204,7 @@ public final class ComponentEntity
   private ReplyEffect<ComponentEvent, ComponentState> register(Register command) {
     List<String> problems = command.spec().problems(componentId);
     if (!problems.isEmpty()) {
+      leaveMemory();
       return Effect().reply(command.replyTo(), StatusReply.error(String.join("; ", problems)));
     }
     return Effect()
@@ -256,17 +242,7 @@ public final class ComponentEntity
     LifecycleCommand cmd = command.command();
     long known = knownEpoch(state);
     if (command.epoch() != null && command.epoch() < known) {
-      String reason =
-          "component '"
-              + componentId
-              + "' refused "
-              + cmd
-              + ": it carries fencing epoch "
-              + command.epoch()
-              + ", older than epoch "
-              + known
-              + " that the component has seen (sent by a node that no longer holds the"
-              + " orchestrator's lease)";
+      String reason = Refusals.staleEpoch(componentId, cmd, command.epoch(), known);
       context.getLog().warn(reason);
       return Effect()
           .persist(new StaleEpochRefused(componentId, cmd, command.epoch(), known, Instant.now()))
@@ -276,18 +252,14 @@ public final class ComponentEntity
       return Effect()
           .reply(
               command.replyTo(),
-              StatusReply.error(
-                  "component '"
-                      + componentId
-                      + "' is not called while its circuit breaker is open (next probe at "
-                      + state.breakerRetryAt()
-                      + "); "
-                      + cmd
-                      + " was not sent"));
+              StatusReply.error(Refusals.breakerOpen(componentId, cmd, state.breakerRetryAt())));
     }
     var transition = ComponentFsm.transition(state.state(), cmd);
     if (transition.isEmpty()) {
-      return Effect().reply(command.replyTo(), StatusReply.error(forbidden(state.state(), cmd)));
+      return Effect()
+          .reply(
+              command.replyTo(),
+              StatusReply.error(Refusals.forbidden(componentId, state.state(), cmd)));
     }
     LifecycleRequested requested =
         new LifecycleRequested(
@@ -300,7 +272,7 @@ public final class ComponentEntity
     long sendEpoch = command.epoch() == null ? callEpoch(state) : command.epoch();
     return Effect()
         .persist(requested)
-        .thenRun(next -> send(cmd, sendEpoch))
+        .thenRun(next -> driver.send(cmd, sendEpoch))
         .thenReply(command.replyTo(), this::view);
   }
 
@@ -320,45 +292,19 @@ public final class ComponentEntity
     return Math.max(state.fencing().highestEpoch(), Epochs.current(context.getSystem()));
   }
 
-  private String forbidden(FsmState observed, LifecycleCommand cmd) {
-    Set<LifecycleCommand> allowed = ComponentFsm.allowed(observed);
-    String allowedText =
-        allowed.isEmpty()
-            ? "none until it reaches a resting state"
-            : allowed.stream().map(Enum::name).collect(Collectors.joining(", "));
-    return "component '"
-        + componentId
-        + "' is in state "
-        + observed
-        + ", where "
-        + cmd
-        + " is not allowed; allowed commands: "
-        + allowedText;
-  }
-
   private ReplyEffect<ComponentEvent, ComponentState> simulate(Active state, Simulate command) {
     if (!"simulated".equals(state.spec().driver())) {
       return Effect()
           .reply(
               command.replyTo(),
-              StatusReply.error(
-                  "component '"
-                      + componentId
-                      + "' uses the "
-                      + state.spec().driver()
-                      + " driver; faults can only be injected into simulated components"));
+              StatusReply.error(Refusals.notSimulated(componentId, state.spec().driver())));
     }
     if (state.fault() == command.fault()) {
       return Effect().reply(command.replyTo(), view(state));
     }
     return Effect()
         .persist(new FaultInjected(componentId, command.fault(), Instant.now()))
-        .thenRun(
-            next -> {
-              if (driver instanceof SimulatedDriver simulated) {
-                simulated.inject(command.fault());
-              }
-            })
+        .thenRun(next -> driver.inject(command.fault()))
         .thenReply(command.replyTo(), this::view);
   }
 
@@ -371,22 +317,16 @@ public final class ComponentEntity
 
   private ReplyEffect<ComponentEvent, ComponentState> changeAnnounced(
       Active state, ChangeAnnounced announced) {
-    if (announced.driverGeneration() != driverGeneration) {
-      return Effect().noReply();
-    }
-    if (state.breaker() == BreakerState.OPEN) {
-      // Held back until the breaker's probe, like any poll.
-      return Effect().noReply();
-    }
-    if (pollInFlight) {
-      pollAgain = true;
+    if (!driver.current(announced.driverGeneration())
+        || state.breaker() == BreakerState.OPEN // held back until the breaker's probe
+        || !driver.pollNowOnAnnouncement()) {
       return Effect().noReply();
     }
     return tick(state);
   }
 
   private ReplyEffect<ComponentEvent, ComponentState> tick(Active state) {
-    if (pollInFlight || driver == null) {
+    if (!driver.canPoll()) {
       return Effect().noReply();
     }
     if (state.breaker() == BreakerState.OPEN) {
@@ -398,68 +338,32 @@ public final class ComponentEntity
             .thenNoReply();
       }
       Duration interval = state.spec().pollInterval();
-      armPoll(wait.compareTo(interval) < 0 ? wait : interval);
-      return journal(observer.heldBack(state, Instant.now()));
+      driver.armPoll(wait.compareTo(interval) < 0 ? wait : interval);
+      return journal(state, observer.heldBack(state, Instant.now()));
     }
     poll(state);
     return Effect().noReply();
   }
 
   private void poll(Active state) {
-    pollInFlight = true;
-    int generation = driverGeneration;
-    long epoch = callEpoch(state);
-    context.pipeToSelf(
-        driver.poll(epoch),
-        (observation, failure) -> new Polled(generation, observation, describe(failure)));
-    if (state.breaker() == BreakerState.CLOSED) {
-      context.pipeToSelf(
-          driver.healthCheck(epoch),
-          (health, failure) -> new HealthChecked(generation, health, describe(failure)));
-    }
-  }
-
-  private void send(LifecycleCommand cmd, long epoch) {
-    int generation = driverGeneration;
-    context.pipeToSelf(
-        driver.send(cmd, epoch),
-        (ok, failure) -> new Sent(generation, cmd.name(), describe(failure)));
-    // Look again soon, then less and less often: the transition is seen when it ends, not up to
-    // a poll interval later.
-    eagerPause = EAGER_FIRST;
-    if (!pollInFlight) {
-      armPoll(EAGER_FIRST);
-    }
-  }
-
-  /** The pause before the next poll: growing after a command, else the poll interval. */
-  private Duration nextPause(Duration interval) {
-    if (eagerPause == null) {
-      return interval;
-    }
-    Duration pause = eagerPause;
-    Duration doubled = eagerPause.multipliedBy(2);
-    eagerPause = doubled.compareTo(interval) < 0 ? doubled : null;
-    return pause.compareTo(interval) < 0 ? pause : interval;
+    driver.poll(callEpoch(state), state.breaker() == BreakerState.CLOSED);
   }
 
   private ReplyEffect<ComponentEvent, ComponentState> polled(Active state, Polled polled) {
-    if (polled.driverGeneration() != driverGeneration) {
+    if (!driver.current(polled.driverGeneration())) {
       return Effect().noReply();
     }
-    pollInFlight = false;
-    Duration pause = nextPause(state.spec().pollInterval());
-    armPoll(pollAgain ? Duration.ZERO : pause);
-    pollAgain = false;
+    driver.answered(state.spec().pollInterval());
     Instant now = Instant.now();
     return journal(
+        state,
         polled.observation() != null
             ? observer.answered(state, polled.observation(), now)
             : observer.failed(state, polled.failure(), true, now));
   }
 
   private ReplyEffect<ComponentEvent, ComponentState> sent(Active state, Sent sent) {
-    if (sent.driverGeneration() != driverGeneration) {
+    if (!driver.current(sent.driverGeneration())) {
       return Effect().noReply();
     }
     if (sent.failure() == null) {
@@ -468,12 +372,12 @@ public final class ComponentEntity
     context
         .getLog()
         .warn("{} could not be sent to {}: {}", sent.command(), componentId, sent.failure());
-    return journal(observer.failed(state, sent.failure(), false, Instant.now()));
+    return journal(state, observer.failed(state, sent.failure(), false, Instant.now()));
   }
 
   private ReplyEffect<ComponentEvent, ComponentState> healthChecked(
       Active state, HealthChecked checked) {
-    if (checked.driverGeneration() != driverGeneration
+    if (!driver.current(checked.driverGeneration())
         || checked.health() == null
         || checked.health().equals(state.health())) {
       return Effect().noReply();
@@ -483,73 +387,47 @@ public final class ComponentEntity
         .thenNoReply();
   }
 
-  /** Persists {@code events}, if any, and tells the watchers the view after them. */
-  private ReplyEffect<ComponentEvent, ComponentState> journal(List<ComponentEvent> events) {
+  /**
+   * Persists {@code events} (observations of the component), if any, and tells the watchers the
+   * view after them while they are being written: what a watcher (a lifecycle run) learns is what
+   * the component reported, which stays true whether or not this write succeeds (if it fails, the
+   * entity restarts and observes the component again), so the watcher need not wait for the commit.
+   */
+  private ReplyEffect<ComponentEvent, ComponentState> journal(
+      Active state, List<ComponentEvent> events) {
     if (events.isEmpty()) {
       return Effect().noReply();
     }
-    return Effect()
-        .persist(events)
-        .thenRun(
-            next -> {
-              if (next instanceof Active active && watchers.any(Instant.now())) {
-                watchers.tell(currentView(active));
-              }
-            })
-        .thenNoReply();
+    if (watchers.any(Instant.now())) {
+      ComponentState next = state;
+      for (ComponentEvent event : events) {
+        next = next.apply(event, settings.historySize());
+      }
+      if (next instanceof Active active) {
+        watchers.tell(currentView(active));
+      }
+    }
+    return Effect().persist(events).thenNoReply();
   }
 
   private void startDriver(Active state) {
-    stopDriver();
-    driver =
-        ComponentDrivers.create(
-            context.getSystem(), settings, componentId, state.spec(), state.state(), state.fault());
-    ChangeAnnounced announced = new ChangeAnnounced(driverGeneration);
-    ActorRef<ComponentCommand> self = context.getSelf();
-    driver.onChange(() -> self.tell(announced));
-    armPoll(state.spec().pollInterval());
+    observer.reset();
+    driver.start(state);
   }
 
   private void stopDriver() {
-    timers.cancel("poll");
-    if (driver != null) {
-      driver.close();
-      driver = null;
-    }
-    driverGeneration++;
-    pollInFlight = false;
-    pollAgain = false;
+    driver.stop();
     observer.reset();
-  }
-
-  private void armPoll(Duration delay) {
-    timers.startSingleTimer("poll", PollTick.INSTANCE, delay);
-  }
-
-  private static String describe(Throwable failure) {
-    if (failure == null) {
-      return null;
-    }
-    Throwable t =
-        failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-            ? failure.getCause()
-            : failure;
-    if (t instanceof DriverException driverFailure) {
-      return driverFailure.kind() + ": " + driverFailure.getMessage();
-    }
-    return t.getClass().getSimpleName() + ": " + t.getMessage();
   }
 
   /**
    * Refuses a request to a component that is not registered. The entity then leaves memory: it was
-   * started (and so remembered by sharding) only to answer this, and must not be started again at
-   * every node start for each id anyone ever asked about.
+   * started only to answer this (and is never passivated otherwise).
    */
   private <T> ReplyEffect<ComponentEvent, ComponentState> notRegistered(
       ActorRef<StatusReply<T>> replyTo) {
     leaveMemory();
-    return Effect()
-        .reply(replyTo, StatusReply.error("component '" + componentId + "' is not registered"));
+    return Effect().reply(replyTo, StatusReply.error(Refusals.notRegistered(componentId)));
   }
 
   /** A watch for a component that is not registered: nothing to watch, and nothing to keep. */
@@ -558,7 +436,7 @@ public final class ComponentEntity
     return Effect().noReply();
   }
 
-  /** Passivates the entity, which also removes it from sharding's remembered entities. */
+  /** Passivates the entity. */
   private void leaveMemory() {
     if (shard != null) {
       shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));

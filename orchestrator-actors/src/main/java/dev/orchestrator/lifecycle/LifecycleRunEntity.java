@@ -39,6 +39,7 @@ import dev.orchestrator.protocol.component.LifecycleCommand;
 import dev.orchestrator.protocol.lifecycle.LifecycleRunCommand;
 import dev.orchestrator.protocol.lifecycle.LifecycleRunCommand.Get;
 import dev.orchestrator.protocol.lifecycle.LifecycleRunCommand.Start;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunCommand.Wake;
 import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent;
 import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Failed;
 import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Finished;
@@ -64,8 +65,10 @@ import java.util.stream.IntStream;
 /**
  * One lifecycle run: a command sent to many components, step by step in dependency order, each step
  * waiting until its components reached the state the command leads to. Sharded by run id,
- * event-sourced and remembered until it finishes, so that after a crash it goes on where it stood
- * (a component it had sent the command to is only watched again; one it had not is asked again).
+ * event-sourced, in memory until it has finished (no automatic passivation); after a crash the
+ * keeper of unfinished runs ({@link LifecycleRunReadSide}) starts it again and it goes on where it
+ * stood (a component it had sent the command to is only watched again; one it had not is asked
+ * again).
  *
  * <p>A component already in the state the command leads to counts as reached (for a stop, one
  * already STOPPED too); one whose state is not known yet or that is between two states is watched
@@ -116,6 +119,9 @@ public final class LifecycleRunEntity
   private boolean flushPending;
   private final RunWatches watches;
 
+  /** Who waits for this run to finish ({@link AwaitEnd}). */
+  private final EndWaiters endWaiters = new EndWaiters();
+
   private LifecycleRunEntity(
       String runId,
       ActorContext<LifecycleRunCommand> context,
@@ -144,7 +150,7 @@ public final class LifecycleRunEntity
     ClusterSharding.get(system)
         .init(
             Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), ctx.getShard(), components))
-                .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
+                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
   }
 
   @Override
@@ -154,7 +160,11 @@ public final class LifecycleRunEntity
 
   @Override
   public Set<String> tagsFor(LifecycleRunEvent event) {
-    return Set.of(TAGS.get(Math.floorMod(runId.hashCode(), TAGS.size())));
+    return Set.of(tagFor(runId));
+  }
+
+  static String tagFor(String runId) {
+    return TAGS.get(Math.floorMod(runId.hashCode(), TAGS.size()));
   }
 
   @Override
@@ -170,20 +180,18 @@ public final class LifecycleRunEntity
     builder
         .forStateType(Empty.class)
         .onCommand(Start.class, this::start)
-        .onCommand(
-            Get.class,
-            (s, c) -> {
-              armIdle();
-              return Effect()
-                  .reply(c.replyTo(), StatusReply.error("no lifecycle run has the id " + runId));
-            })
+        .onCommand(Get.class, (s, c) -> noSuchRun(c.replyTo()))
+        .onCommand(AwaitEnd.class, (s, c) -> noSuchRun(c.replyTo()))
         .onCommand(Idle.class, (s, c) -> passivate())
+        .onCommand(Wake.class, (s, c) -> passivate())
         .onAnyCommand(c -> Effect().noReply());
     builder
         .forStateType(Run.class)
         .onCommand(
             Start.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.view())))
         .onCommand(Get.class, this::get)
+        .onCommand(Wake.class, (s, c) -> Effect().noReply())
+        .onCommand(AwaitEnd.class, this::awaitEnd)
         .onCommand(Poll.class, (s, c) -> poll(s))
         .onCommand(Observed.class, (s, o) -> observedAll(s, new ObservedAll(List.of(o))))
         .onCommand(ObservedAll.class, this::observedAll)
@@ -207,10 +215,32 @@ public final class LifecycleRunEntity
     events.add(new Started(runId, start.spec(), start.plan(), start.blockers(), now));
     Run run = (Run) state.apply(events.get(0));
     events.addAll(advance(run));
+    for (LifecycleRunEvent event : events.subList(1, events.size())) {
+      run = (Run) run.apply(event);
+    }
+    // The first step's components are read while Started is committed (their answers wait in the
+    // stash until it is): the look after the commit finds them asked already.
+    look(run);
     return Effect()
         .persist(events)
         .thenRun(this::kick)
         .thenReply(start.replyTo(), s -> StatusReply.success(((Run) s).view()));
+  }
+
+  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> noSuchRun(
+      ActorRef<StatusReply<LifecycleRunView>> replyTo) {
+    armIdle();
+    return Effect().reply(replyTo, StatusReply.error("no lifecycle run has the id " + runId));
+  }
+
+  /** Answers now if the run has finished; else when it finishes or the wait is up. */
+  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> awaitEnd(Run state, AwaitEnd await) {
+    if (state.finished()) {
+      armIdle();
+      return Effect().reply(await.replyTo(), StatusReply.success(state.view()));
+    }
+    endWaiters.add(await);
+    return Effect().noReply();
   }
 
   private ReplyEffect<LifecycleRunEvent, LifecycleRunState> get(Run state, Get get) {
@@ -226,7 +256,16 @@ public final class LifecycleRunEntity
    */
   private ReplyEffect<LifecycleRunEvent, LifecycleRunState> poll(Run state) {
     if (!state.finished()) {
+      endWaiters.expire(state.view());
       armNextPoll();
+      look(state);
+    }
+    return Effect().noReply();
+  }
+
+  /** Reads the open components of the current step that are not being read or sent to already. */
+  private void look(Run state) {
+    if (!state.finished()) {
       List<String> ids = new ArrayList<>();
       for (String id : state.current()) {
         if (state.isOpen(id) && asking.add(id)) {
@@ -258,7 +297,6 @@ public final class LifecycleRunEntity
                             .toList()));
       }
     }
-    return Effect().noReply();
   }
 
   private ReplyEffect<LifecycleRunEvent, LifecycleRunState> observedAll(
@@ -554,6 +592,7 @@ public final class LifecycleRunEntity
       return;
     }
     if (run.finished()) {
+      endWaiters.answerAll(run.view());
       watches.stop();
       timers.cancel("poll");
       timers.cancel("step");

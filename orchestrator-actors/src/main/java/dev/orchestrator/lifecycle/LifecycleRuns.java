@@ -53,4 +53,15 @@ public final class LifecycleRuns {
         .entityRefFor(LifecycleRunEntity.ENTITY_TYPE_KEY, runId)
         .askWithStatus(LifecycleRunCommand.Get::new, askTimeout);
   }
+
+  /**
+   * The report of run {@code runId} once it has finished, or after {@code within} if it has not by
+   * then (still RUNNING); asked with the ask timeout on top of {@code within}. Fails with {@link
+   * akka.pattern.StatusReply.ErrorMessage} when no run has this id.
+   */
+  public CompletionStage<LifecycleRunView> awaitEnd(String runId, Duration within) {
+    return sharding
+        .entityRefFor(LifecycleRunEntity.ENTITY_TYPE_KEY, runId)
+        .askWithStatus(replyTo -> new AwaitEnd(within, replyTo), askTimeout.plus(within));
+  }
 }

@@ -60,34 +60,8 @@ class LifecycleRunWatchTest {
 
   @Test
   void aRunLearnsOfItsComponentsStatesFromTheirEntitiesWithoutLookingAgain() {
-    Map<String, ActorRef<ComponentCommand>> entities = new ConcurrentHashMap<>();
-    for (String id : IDS) {
-      entities.put(id, testKit.spawn(ComponentEntity.create(id), id));
-      StatusReply<ComponentView> registered =
-          ask(
-              entities.get(id),
-              replyTo ->
-                  new ComponentCommand.Register(
-                      new ComponentSpec("simulated", null, null, null, Duration.ofMillis(100)),
-                      replyTo));
-      assertTrue(registered.isSuccess(), registered::toString);
-    }
-    OneLookPort port = new OneLookPort(entities);
-    IDS.forEach(id -> awaitState(entities.get(id), FsmState.STOPPED));
-    TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
-    ActorRef<LifecycleRunCommand> run =
-        testKit.spawn(LifecycleRunEntity.create("watch-run", shard.getRef(), port));
-
-    LifecycleRunSpec spec =
-        new LifecycleRunSpec(
-            "group:watched",
-            LifecycleCommand.CMD_INITIALIZED,
-            "none",
-            Duration.ofMinutes(2),
-            Duration.ofMinutes(3));
-    StatusReply<LifecycleRunView> started =
-        ask(run, replyTo -> new LifecycleRunCommand.Start(spec, List.of(IDS), Map.of(), replyTo));
-    assertTrue(started.isSuccess(), started::toString);
+    OneLookPort port = new OneLookPort(registered(IDS));
+    ActorRef<LifecycleRunCommand> run = started("watch-run", IDS, port);
 
     TestProbe<Object> probe = testKit.createTestProbe();
     LifecycleRunView report =
@@ -104,6 +78,67 @@ class LifecycleRunWatchTest {
       assertNotNull(outcome.sentAt(), "the run sent the command: " + outcome);
     }
     assertTrue(port.secondLooks() > 0, "the run did look again, and got no answer");
+  }
+
+  @Test
+  void awaitEndAnswersWhenTheRunFinishesOrWhenTheWaitIsUp() {
+    List<String> ids = List.of("await-a");
+    ActorRef<LifecycleRunCommand> run = started("await-run", ids, new OneLookPort(registered(ids)));
+
+    // The transition takes 300 ms: a wait of 1 ms is answered with the run still under way.
+    StatusReply<LifecycleRunView> early = ask(run, r -> new AwaitEnd(Duration.ofMillis(1), r));
+    assertEquals("RUNNING", early.getValue().status(), early::toString);
+    // A long wait is answered when the run finishes, not when the wait is up.
+    StatusReply<LifecycleRunView> end = ask(run, r -> new AwaitEnd(Duration.ofHours(1), r));
+    assertEquals("SUCCEEDED", end.getValue().status(), end::toString);
+    // A finished run answers at once; a run that does not exist refuses.
+    StatusReply<LifecycleRunView> again = ask(run, r -> new AwaitEnd(Duration.ofHours(1), r));
+    assertEquals("SUCCEEDED", again.getValue().status(), again::toString);
+    ActorRef<LifecycleRunCommand> none =
+        testKit.spawn(
+            LifecycleRunEntity.create(
+                "no-such-run",
+                testKit.<ClusterSharding.ShardCommand>createTestProbe().getRef(),
+                new OneLookPort(Map.of())));
+    StatusReply<LifecycleRunView> refused = ask(none, r -> new AwaitEnd(Duration.ofHours(1), r));
+    assertTrue(refused.isError(), refused::toString);
+  }
+
+  /** Simulated components {@code ids}, registered, in STOPPED. */
+  private static Map<String, ActorRef<ComponentCommand>> registered(List<String> ids) {
+    Map<String, ActorRef<ComponentCommand>> entities = new ConcurrentHashMap<>();
+    for (String id : ids) {
+      entities.put(id, testKit.spawn(ComponentEntity.create(id), id));
+      StatusReply<ComponentView> registered =
+          ask(
+              entities.get(id),
+              replyTo ->
+                  new ComponentCommand.Register(
+                      new ComponentSpec("simulated", null, null, null, Duration.ofMillis(100)),
+                      replyTo));
+      assertTrue(registered.isSuccess(), registered::toString);
+    }
+    ids.forEach(id -> awaitState(entities.get(id), FsmState.STOPPED));
+    return entities;
+  }
+
+  /** Run {@code runId}: CMD_INITIALIZED to {@code ids} in one step, started. */
+  private static ActorRef<LifecycleRunCommand> started(
+      String runId, List<String> ids, ComponentPort port) {
+    TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
+    ActorRef<LifecycleRunCommand> run =
+        testKit.spawn(LifecycleRunEntity.create(runId, shard.getRef(), port));
+    LifecycleRunSpec spec =
+        new LifecycleRunSpec(
+            "group:watched",
+            LifecycleCommand.CMD_INITIALIZED,
+            "none",
+            Duration.ofMinutes(2),
+            Duration.ofMinutes(3));
+    StatusReply<LifecycleRunView> started =
+        ask(run, replyTo -> new LifecycleRunCommand.Start(spec, List.of(ids), Map.of(), replyTo));
+    assertTrue(started.isSuccess(), started::toString);
+    return run;
   }
 
   private static void awaitState(ActorRef<ComponentCommand> entity, FsmState state) {

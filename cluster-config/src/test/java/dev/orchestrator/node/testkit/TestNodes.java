@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.orchestrator.node.Node;
 import dev.orchestrator.node.NodeSettings;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -44,6 +45,13 @@ public final class TestNodes {
   public static Node start(String mode, Map<String, Object> overrides) throws Exception {
     Config config = config(mode, overrides);
     return Node.start(NodeSettings.from(config), config);
+  }
+
+  /** A dev node on a new temporary data directory named {@code dirPrefix...}, once it is ready. */
+  public static Node startReadyDev(String dirPrefix) throws Exception {
+    Node node = start("dev", dev(Files.createTempDirectory(dirPrefix)));
+    awaitReady(api(node));
+    return node;
   }
 
   public static int httpPort(Node node) {

@@ -41,13 +41,22 @@ public interface ComponentCommand extends JsonSerializable {
       implements ComponentCommand {}
 
   /**
-   * Tells {@code watcher} the component's view now and again each time the entity journals a change
-   * (state, error, reachability, breaker), for {@code duration} or until {@link Unwatch}. Kept in
-   * memory only: lost when the entity restarts or moves, so a watcher must still look now and then.
-   * Ignored (no answer) when the component is not registered.
+   * Tells {@code watcher} the component's view now and again each time the entity observes a change
+   * it journals (state, error, reachability, breaker; told as the write starts, not after its
+   * commit), for {@code duration} or until {@link Unwatch}. Kept in memory only: lost when the
+   * entity restarts or moves, so a watcher must still look now and then. Ignored (no answer) when
+   * the component is not registered.
    */
   record Watch(ActorRef<ComponentView> watcher, Duration duration) implements ComponentCommand {}
 
   /** Stops telling {@code watcher}. */
   record Unwatch(ActorRef<ComponentView> watcher) implements ComponentCommand {}
+
+  /**
+   * Starts the entity if it is not running (from the component keeper: the read side lists the
+   * component while no node runs its entity). Running, it changes nothing; an entity that is not
+   * registered (deregistered a moment ago, before the read side caught up) leaves memory again.
+   * {@code reason} is for the log.
+   */
+  record Wake(String reason) implements ComponentCommand {}
 }

@@ -22,4 +22,11 @@ public interface LifecycleRunCommand extends JsonSerializable {
 
   /** The run's report. Refused when no run has this id. */
   record Get(ActorRef<StatusReply<LifecycleRunView>> replyTo) implements LifecycleRunCommand {}
+
+  /**
+   * Starts the run's entity if it is not running (from the keeper of unfinished runs: the read side
+   * shows the run RUNNING while no node runs it); its recovery carries on where it stood. {@code
+   * reason} is for the log.
+   */
+  record Wake(String reason) implements LifecycleRunCommand {}
 }

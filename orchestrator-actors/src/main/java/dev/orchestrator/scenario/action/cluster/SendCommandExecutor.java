@@ -26,8 +26,15 @@ import java.util.concurrent.CompletionStage;
  * lifecycle run whose id is the attempt's UUID (a crash re-attempt finds the run of the first
  * attempt instead of starting a second one) and whose timeout is the time left to the step's
  * deadline; the step ends with the run.
+ *
+ * <p>Each look at the lifecycle run waits there ({@link LifecycleRuns#awaitEnd}) up to {@link
+ * #LOOK_WAIT}: the run answers the moment it finishes, so the step ends with it instead of at the
+ * next poll, and a long run costs one ask every few seconds.
  */
 final class SendCommandExecutor implements ActionExecutor {
+  /** How long one look waits at the lifecycle run for its end. */
+  static final Duration LOOK_WAIT = Duration.ofSeconds(5);
+
   private final LifecycleRuns runs;
   private final Polling polling;
 
@@ -104,7 +111,7 @@ final class SendCommandExecutor implements ActionExecutor {
     return polling.until(
         context,
         () ->
-            runs.get(runId)
+            runs.awaitEnd(runId, lookWait(context))
                 .thenApply(
                     view -> {
                       last[0] = view;
@@ -120,6 +127,15 @@ final class SendCommandExecutor implements ActionExecutor {
                         ? ""
                         : "; open: " + describe(last[0], List.of("PENDING", "SENT")))
                     + (failure == null ? "" : " (last read: " + Failures.reason(failure) + ")")));
+  }
+
+  /** {@link #LOOK_WAIT}, or less when the step's deadline comes sooner. */
+  private static Duration lookWait(ActionContext context) {
+    Duration left = Failures.left(context.deadline());
+    if (left.compareTo(LOOK_WAIT) > 0) {
+      return LOOK_WAIT;
+    }
+    return left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left;
   }
 
   private static ActionResult outcome(LifecycleRunView view, String what) {

@@ -1,0 +1,335 @@
+package dev.orchestrator.cluster;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.cluster.ClusterEvent;
+import akka.cluster.sharding.ShardRegion.ClusterShardingStats;
+import akka.cluster.sharding.ShardRegion.CurrentShardRegionState;
+import akka.cluster.sharding.ShardRegion.ShardRegionStats;
+import akka.cluster.sharding.typed.GetClusterShardingStats;
+import akka.cluster.sharding.typed.GetShardRegionState;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Subscribe;
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Starts the entities of one sharded type that should be running and are not, one keeper per node
+ * and type. Such entities are not remembered by sharding (that costs a commit before a new entity's
+ * first event and one when it leaves memory); a read side knows which should run ({@link
+ * Kept#rows}), and the keeper compares it with where sharding runs entities:
+ *
+ * <ul>
+ *   <li>an entity whose shard runs on no node (its node died, its shard was handed over, the
+ *       cluster restarted) is woken at once, wherever sharding then puts it;
+ *   <li>an entity of a shard on this node that is not running (it stopped, or the read side had not
+ *       seen it yet when its shard was woken) is woken once its row is older than the check
+ *       interval (younger rows may lag an entity that has just finished).
+ * </ul>
+ *
+ * A woken entity recovers and carries on where it stood. Checks run every {@code interval}, every
+ * second while a check still finds shards that run nowhere after a member left, and from the start
+ * until the first one succeeds. Wakes go out in batches of {@code wakeBatch} per 100 ms, so that a
+ * restart with many entities to wake does not recover them all in the same instant. Used for
+ * commands ({@code CommandKeeper}), components ({@code ComponentKeeper}) and lifecycle runs ({@code
+ * LifecycleRunReadSide}).
+ */
+public final class EntityKeeper<M> {
+  /** Messages of the keeper. */
+  public interface Message {}
+
+  private enum Check implements Message {
+    INSTANCE
+  }
+
+  private enum Drain implements Message {
+    INSTANCE
+  }
+
+  /** A check got no answer in time (a coordinator that stopped while asking its regions). */
+  private enum CheckTimedOut implements Message {
+    INSTANCE
+  }
+
+  private record MemberRemoved(ClusterEvent.MemberRemoved event) implements Message {}
+
+  private record Stats(ClusterShardingStats stats) implements Message {}
+
+  private record Local(CurrentShardRegionState state) implements Message {}
+
+  private record Rows(List<Row> rows, Throwable failure, Map<String, Set<String>> here)
+      implements Message {}
+
+  /**
+   * One entity the read side says should run.
+   *
+   * @param id the entity whose shard and presence are checked
+   * @param entityToWake the entity to start so that {@code id} goes on (itself, or its parent)
+   * @param updatedAt when the read side last changed the row
+   */
+  public record Row(String id, String entityToWake, Instant updatedAt) {}
+
+  /**
+   * What a keeper keeps.
+   *
+   * @param what the entities, for the log ("unfinished commands")
+   * @param typeKey their entity type
+   * @param rows reads the entities that should run from the read side
+   * @param wake the message that starts an entity (its reason is for its log)
+   */
+  public record Kept<M>(
+      String what,
+      EntityTypeKey<M> typeKey,
+      Supplier<CompletionStage<List<Row>>> rows,
+      Function<String, M> wake) {}
+
+  /**
+   * A keeper's settings (e.g. {@code orchestrator.commands.keeper}).
+   *
+   * @param interval how often it compares the read side with the running entities
+   * @param urgentInterval how often it looks again while shards run nowhere after a member left
+   * @param urgentChecks how many checks at {@code urgentInterval} follow a member's removal
+   * @param statsTimeout how long the shard regions may take to say which shards they run
+   * @param wakeBatch wakes sent per 100 ms
+   */
+  public record Settings(
+      Duration interval,
+      Duration urgentInterval,
+      int urgentChecks,
+      Duration statsTimeout,
+      int wakeBatch) {
+    public static Settings of(ActorSystem<?> system, String path) {
+      Config c = system.settings().config().getConfig(path);
+      return new Settings(
+          c.getDuration("interval"),
+          c.getDuration("urgent-interval"),
+          c.getInt("urgent-checks"),
+          c.getDuration("stats-timeout"),
+          c.getInt("wake-batch"));
+    }
+  }
+
+  private static final Duration DRAIN_EVERY = Duration.ofMillis(100);
+
+  private final ActorContext<Message> context;
+  private final TimerScheduler<Message> timers;
+  private final Settings settings;
+  private final Kept<M> kept;
+  private final ClusterSharding sharding;
+  private final int numberOfShards;
+  private final ArrayDeque<String> toWake = new ArrayDeque<>();
+  private final Set<String> queued = new HashSet<>();
+  private boolean checking;
+  private boolean succeededOnce;
+  private int urgentLeft;
+
+  /** The shards running on some node at the last check; null when that was unknown. */
+  private Set<String> liveShards;
+
+  private EntityKeeper(
+      ActorContext<Message> context,
+      TimerScheduler<Message> timers,
+      Settings settings,
+      Kept<M> kept) {
+    this.context = context;
+    this.timers = timers;
+    this.settings = settings;
+    this.kept = kept;
+    this.sharding = ClusterSharding.get(context.getSystem());
+    this.numberOfShards =
+        context.getSystem().settings().config().getInt("akka.cluster.sharding.number-of-shards");
+  }
+
+  public static <M> Behavior<Message> create(Settings settings, Kept<M> kept) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers -> {
+                  context.setLoggerName(EntityKeeper.class);
+                  EntityKeeper<M> keeper = new EntityKeeper<>(context, timers, settings, kept);
+                  Cluster.get(context.getSystem())
+                      .subscriptions()
+                      .tell(
+                          Subscribe.create(
+                              context.messageAdapter(
+                                  ClusterEvent.MemberRemoved.class, MemberRemoved::new),
+                              ClusterEvent.MemberRemoved.class));
+                  timers.startSingleTimer(Check.INSTANCE, settings.urgentInterval());
+                  return keeper.behavior();
+                }));
+  }
+
+  /** The shard of an entity id, as sharding's default message extractor computes it. */
+  public static String shardOf(String entityId, int numberOfShards) {
+    return String.valueOf(Math.abs(entityId.hashCode() % numberOfShards));
+  }
+
+  private Behavior<Message> behavior() {
+    return Behaviors.receive(Message.class)
+        .onMessageEquals(Check.INSTANCE, this::check)
+        .onMessage(MemberRemoved.class, this::memberRemoved)
+        .onMessage(Stats.class, this::stats)
+        .onMessage(Local.class, this::local)
+        .onMessage(Rows.class, this::rows)
+        .onMessageEquals(Drain.INSTANCE, this::drain)
+        .onMessageEquals(CheckTimedOut.INSTANCE, this::checkTimedOut)
+        .build();
+  }
+
+  private Behavior<Message> memberRemoved(MemberRemoved removed) {
+    urgentLeft = settings.urgentChecks();
+    return check();
+  }
+
+  /** Step 1: which shards run anywhere in the cluster. */
+  private Behavior<Message> check() {
+    if (checking) {
+      return Behaviors.same();
+    }
+    checking = true;
+    // The stats ask, the local state and the read are each bounded; this only frees the keeper
+    // if one of their answers is lost, so that it does not stop checking.
+    timers.startSingleTimer(CheckTimedOut.INSTANCE, settings.statsTimeout().multipliedBy(3));
+    sharding
+        .shardState()
+        .tell(
+            new GetClusterShardingStats(
+                kept.typeKey(),
+                settings.statsTimeout(),
+                context.messageAdapter(ClusterShardingStats.class, Stats::new)));
+    return Behaviors.same();
+  }
+
+  private Behavior<Message> stats(Stats stats) {
+    Map<?, ShardRegionStats> regions = stats.stats().getRegions();
+    if (regions.isEmpty()) {
+      // No region answered (no coordinator yet, or the ask timed out): where shards run is
+      // unknown, which is not the same as nowhere.
+      liveShards = null;
+    } else {
+      Set<String> shards = new HashSet<>();
+      regions
+          .values()
+          .forEach(
+              region -> {
+                shards.addAll(region.getStats().keySet());
+                shards.addAll(region.getFailed());
+              });
+      liveShards = shards;
+    }
+    sharding
+        .shardState()
+        .tell(
+            new GetShardRegionState(
+                kept.typeKey(), context.messageAdapter(CurrentShardRegionState.class, Local::new)));
+    return Behaviors.same();
+  }
+
+  /** Step 2: which entities run here; then step 3: what the read side says should run. */
+  private Behavior<Message> local(Local local) {
+    Map<String, Set<String>> here = new HashMap<>();
+    local.state().getShards().forEach(shard -> here.put(shard.shardId(), shard.getEntityIds()));
+    context.pipeToSelf(kept.rows().get(), (rows, failure) -> new Rows(rows, failure, here));
+    return Behaviors.same();
+  }
+
+  /** Step 4: wake what runs nowhere, and what should run here and does not. */
+  private Behavior<Message> rows(Rows rows) {
+    checking = false;
+    timers.cancel(CheckTimedOut.INSTANCE);
+    if (rows.failure() != null) {
+      context.getLog().warn("Cannot read the {}: {}", kept.what(), rows.failure().getMessage());
+      armNext(true);
+      return Behaviors.same();
+    }
+    int orphans = 0;
+    int stopped = 0;
+    for (Row row : rows.rows()) {
+      String shard = shardOf(row.id(), numberOfShards);
+      Set<String> running = rows.here().get(shard);
+      if (liveShards != null && !liveShards.contains(shard)) {
+        wake(row.entityToWake());
+        orphans++;
+      } else if (running != null
+          && !running.contains(row.id())
+          && row.updatedAt().isBefore(Instant.now().minus(settings.interval()))) {
+        wake(row.entityToWake());
+        stopped++;
+      }
+    }
+    context
+        .getLog()
+        .debug(
+            "Keeper check: {} {}, live shards {}, here {}",
+            rows.rows().size(),
+            kept.what(),
+            liveShards == null ? "unknown" : liveShards.size(),
+            rows.here().size());
+    if (orphans + stopped > 0) {
+      context
+          .getLog()
+          .info(
+              "Waking {} {} whose shard runs nowhere and {} whose entity stopped",
+              orphans,
+              kept.what(),
+              stopped);
+    }
+    succeededOnce |= liveShards != null;
+    armNext(orphans > 0 || liveShards == null);
+    return Behaviors.same();
+  }
+
+  private Behavior<Message> checkTimedOut() {
+    context.getLog().warn("A check of the {} got no answer; checking again", kept.what());
+    checking = false;
+    armNext(true);
+    return Behaviors.same();
+  }
+
+  private Behavior<Message> drain() {
+    for (int i = 0; i < settings.wakeBatch() && !toWake.isEmpty(); i++) {
+      String id = toWake.poll();
+      queued.remove(id);
+      sharding.entityRefFor(kept.typeKey(), id).tell(kept.wake().apply("keeper"));
+    }
+    if (!toWake.isEmpty()) {
+      timers.startSingleTimer(Drain.INSTANCE, DRAIN_EVERY);
+    }
+    return Behaviors.same();
+  }
+
+  private void wake(String id) {
+    if (queued.add(id)) {
+      toWake.add(id);
+      if (!timers.isTimerActive(Drain.INSTANCE)) {
+        context.getSelf().tell(Drain.INSTANCE);
+      }
+    }
+  }
+
+  private void armNext(boolean orphansFound) {
+    Duration next = settings.interval();
+    if (!succeededOnce || (orphansFound && urgentLeft > 0)) {
+      next = settings.urgentInterval();
+    }
+    if (urgentLeft > 0) {
+      urgentLeft--;
+    }
+    timers.startSingleTimer(Check.INSTANCE, next);
+  }
+}
