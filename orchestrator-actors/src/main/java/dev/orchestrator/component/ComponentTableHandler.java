@@ -35,7 +35,7 @@ import java.util.List;
  * component has been in its state, never more than the truth.
  */
 final class ComponentTableHandler
-    extends JdbcHandler<EventEnvelope<ComponentEvent>, PooledJdbcSession> {
+    extends JdbcHandler<List<EventEnvelope<ComponentEvent>>, PooledJdbcSession> {
 
   private static final String UPSERT =
       "INSERT INTO components (id, driver, endpoint, groups, depends_on, poll_interval_ms, state,"
@@ -46,27 +46,36 @@ final class ComponentTableHandler
           + " excluded.poll_interval_ms, state_since = COALESCE(components.state_since,"
           + " excluded.state_since), updated_at = excluded.updated_at";
 
+  /**
+   * Folds a group of events, in order, in the projection's one transaction (which also stores the
+   * offset): one commit for the group instead of one per event.
+   */
   @Override
-  public void process(PooledJdbcSession session, EventEnvelope<ComponentEvent> envelope)
+  public void process(PooledJdbcSession session, List<EventEnvelope<ComponentEvent>> envelopes)
       throws Exception {
-    ComponentEvent event = envelope.event();
     session.withConnection(
         connection -> {
-          if (event instanceof Registered registered) {
-            upsert(connection, registered.id(), registered.spec(), registered);
-          } else if (event instanceof SpecChanged changed) {
-            upsert(connection, changed.id(), changed.spec(), changed);
-          } else if (event instanceof Deregistered) {
-            try (PreparedStatement delete =
-                connection.prepareStatement("DELETE FROM components WHERE id = ?")) {
-              delete.setString(1, event.id());
-              delete.executeUpdate();
-            }
-          } else {
-            observed(connection, event);
+          for (EventEnvelope<ComponentEvent> envelope : envelopes) {
+            fold(connection, envelope.event());
           }
           return null;
         });
+  }
+
+  private static void fold(Connection connection, ComponentEvent event) throws SQLException {
+    if (event instanceof Registered registered) {
+      upsert(connection, registered.id(), registered.spec(), registered);
+    } else if (event instanceof SpecChanged changed) {
+      upsert(connection, changed.id(), changed.spec(), changed);
+    } else if (event instanceof Deregistered) {
+      try (PreparedStatement delete =
+          connection.prepareStatement("DELETE FROM components WHERE id = ?")) {
+        delete.setString(1, event.id());
+        delete.executeUpdate();
+      }
+    } else {
+      observed(connection, event);
+    }
   }
 
   /** An observation or request: one UPDATE of the columns it changes. */

@@ -85,12 +85,13 @@ class ComponentTableHandlerTest {
     try {
       handler.process(
           session,
-          EventEnvelope.create(
-              Offset.sequence(offsets.incrementAndGet()),
-              "Component|" + event.id(),
-              offsets.get(),
-              event,
-              event.at().toEpochMilli()));
+          List.of(
+              EventEnvelope.create(
+                  Offset.sequence(offsets.incrementAndGet()),
+                  "Component|" + event.id(),
+                  offsets.get(),
+                  event,
+                  event.at().toEpochMilli())));
       session.commit();
     } finally {
       session.close();

@@ -16,7 +16,6 @@ import dev.orchestrator.protocol.command.CommandEvent.Failed;
 import dev.orchestrator.protocol.command.CommandEvent.Submitted;
 import dev.orchestrator.protocol.command.CommandEvent.Succeeded;
 import dev.orchestrator.protocol.command.CommandEvent.Waiting;
-import dev.orchestrator.protocol.command.CommandSpec;
 import dev.orchestrator.protocol.command.CommandStatus;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,26 +25,30 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Folds a group of command events into the {@code commands} table with JDBC batches; the projection
  * commits the group and its offset in one transaction, so each group is folded exactly once.
  *
- * <p>Every event is one statement: {@code Submitted} an insert, every other event an update by id.
- * Statements of one kind go out as one JDBC batch (one round trip for many rows). Events of
- * different commands commute, events of one command must be applied in order; so the inserts go
- * first ({@code Submitted} is always a command's first event), then the updates in rounds: round
- * <i>k</i> holds the <i>k</i>-th update of each command in the group, so one round never touches a
- * row twice and its batches may run in any order. A burst group of a few hundred events takes a
- * handful of round trips instead of one per event.
+ * <p>A command whose {@code Submitted} is in the group gets its whole row folded in memory from
+ * that and its later events in the group ({@link CommandRow}) and written with one upsert; every
+ * other event is an update by id. Statements of one kind go out as one JDBC batch (one round trip
+ * for many rows). Events of different commands commute, events of one command must be applied in
+ * order; so the folded rows go first ({@code Submitted} is always a command's first event), then
+ * the chained children's placeholders, then the updates in rounds: round <i>k</i> holds the
+ * <i>k</i>-th update of each command in the group, so one round never touches a row twice and its
+ * batches may run in any order. A burst group of a few hundred events takes a handful of round
+ * trips, and a noop command whose three events share a group one row write instead of three.
  *
  * <p>Each row remembers the sequence number of the last event folded into it ({@code seq_nr}); an
- * insert of a known id and an update at or below that number change nothing. The fold is therefore
- * idempotent on its own, should a group ever be replayed (for instance after an offset reset).
+ * upsert and an update at or below that number change nothing. The fold is therefore idempotent on
+ * its own, should a group ever be replayed (for instance after an offset reset).
  *
  * <p>A row says what the entity's own view ({@code CommandState.Known#view()}) says after the same
  * events, except that it keeps no children, that a running command asked to stop shows {@code
@@ -57,35 +60,13 @@ final class CommandTableHandler
 
   static final ObjectMapper JSON = new ObjectMapper();
 
-  private static final String INSERT =
-      "INSERT INTO commands (id, name, status, target, attempts, max_attempts, input,"
-          + " idempotency_key, parent_id, created_at, scheduled_at, next_attempt_at,"
-          + " updated_at, seq_nr, waiting_for) VALUES (?, ?, ?, ?, 0, ?, ?::jsonb, ?, ?, ?, ?, ?,"
-          + " ?, ?, ?)";
-
   /** What a chained child not yet submitted by its parent shows in {@code waiting_for}. */
   static String submittedByParent(String parentId) {
     return "to be submitted by its parent " + parentId;
   }
 
-  /** The one statement of each kind of event. */
+  /** The update of each kind of event that follows a command's first one in another group. */
   private enum Kind {
-    SUBMITTED(
-        INSERT
-            + " ON CONFLICT (id) DO UPDATE SET name = excluded.name, status = excluded.status,"
-            + " target = excluded.target, max_attempts = excluded.max_attempts,"
-            + " input = excluded.input, idempotency_key = excluded.idempotency_key,"
-            + " parent_id = excluded.parent_id, created_at = excluded.created_at,"
-            + " scheduled_at = excluded.scheduled_at, next_attempt_at = excluded.next_attempt_at,"
-            + " waiting_for = NULL, updated_at = excluded.updated_at, seq_nr = excluded.seq_nr"
-            + " WHERE commands.seq_nr = 0"),
-    /**
-     * A chained child, written with its parent's final event (sequence number 0) until the child's
-     * own {@code Submitted} replaces it: so the read side never shows a finished parent without its
-     * children, and the {@link dev.orchestrator.command.CommandKeeper} starts the parent again if
-     * it stopped before it submitted them.
-     */
-    CHILD(INSERT + " ON CONFLICT (id) DO NOTHING"),
     ATTEMPT_STARTED(
         update(
             "status = '"
@@ -131,9 +112,7 @@ final class CommandTableHandler
     }
 
     static Kind of(CommandEvent event) {
-      if (event instanceof Submitted) {
-        return SUBMITTED;
-      } else if (event instanceof AttemptStarted) {
+      if (event instanceof AttemptStarted) {
         return ATTEMPT_STARTED;
       } else if (event instanceof AttemptFailed) {
         return ATTEMPT_FAILED;
@@ -165,16 +144,26 @@ final class CommandTableHandler
   /** Writes the group on {@code connection}; the caller commits. */
   static void write(Connection connection, List<EventEnvelope<CommandEvent>> envelopes)
       throws SQLException {
-    List<EventEnvelope<CommandEvent>> inserts = new ArrayList<>();
-    List<ChildRow> children = new ArrayList<>();
+    List<CommandRow> rows = new ArrayList<>();
+    Map<String, CommandRow> folding = new HashMap<>();
+    List<CommandRow> children = new ArrayList<>();
     List<List<EventEnvelope<CommandEvent>>> rounds = new ArrayList<>();
     Map<String, Integer> updatesSoFar = new HashMap<>();
     for (EventEnvelope<CommandEvent> envelope : envelopes) {
       CommandEvent event = envelope.event();
-      if (event instanceof Submitted) {
-        inserts.add(envelope);
+      children.addAll(children(event));
+      CommandRow row = folding.get(event.id());
+      if (row != null) {
+        row.apply(event, envelope.sequenceNr());
+      } else if (event instanceof Submitted submitted) {
+        row = CommandRow.submitted(submitted, envelope.sequenceNr());
+        rows.add(row);
+        // Only a replay puts a Submitted after later events of its command in one group; those
+        // stay updates, applied after it as before.
+        if (!updatesSoFar.containsKey(event.id())) {
+          folding.put(event.id(), row);
+        }
       } else {
-        children.addAll(children(event));
         int round = updatesSoFar.merge(event.id(), 1, Integer::sum) - 1;
         if (round == rounds.size()) {
           rounds.add(new ArrayList<>());
@@ -183,11 +172,12 @@ final class CommandTableHandler
       }
     }
     try (Batches batches = new Batches(connection)) {
-      for (EventEnvelope<CommandEvent> envelope : inserts) {
-        batches.add(envelope);
+      for (CommandRow row : rows) {
+        batches.add(row, CommandRow.UPSERT);
       }
-      for (ChildRow child : children) {
-        batches.add(child);
+      batches.flush();
+      for (CommandRow child : children) {
+        batches.add(child, CommandRow.CHILD);
       }
       batches.flush();
       for (List<EventEnvelope<CommandEvent>> round : rounds) {
@@ -199,11 +189,11 @@ final class CommandTableHandler
     }
   }
 
-  /** One prepared statement per kind of event, opened when first needed, batched until flushed. */
+  /** One prepared statement per statement text, opened when first needed, batched until flushed. */
   private static final class Batches implements AutoCloseable {
     private final Connection connection;
-    private final Map<Kind, PreparedStatement> statements = new EnumMap<>(Kind.class);
-    private final Map<Kind, Boolean> pending = new EnumMap<>(Kind.class);
+    private final Map<String, PreparedStatement> statements = new LinkedHashMap<>();
+    private final Set<String> pending = new LinkedHashSet<>();
 
     Batches(Connection connection) {
       this.connection = connection;
@@ -211,41 +201,32 @@ final class CommandTableHandler
 
     void add(EventEnvelope<CommandEvent> envelope) throws SQLException {
       CommandEvent event = envelope.event();
-      PreparedStatement statement = statement(Kind.of(event));
+      PreparedStatement statement = statement(Kind.of(event).sql);
       bind(statement, event, envelope.sequenceNr());
       statement.addBatch();
     }
 
-    void add(ChildRow child) throws SQLException {
-      PreparedStatement statement = statement(Kind.CHILD);
-      bindRow(
-          statement,
-          child.child().id(),
-          child.child().spec(),
-          child.parent().id(),
-          child.parent().at(),
-          0,
-          submittedByParent(child.parent().id()));
+    void add(CommandRow row, String sql) throws SQLException {
+      PreparedStatement statement = statement(sql);
+      row.bind(statement);
       statement.addBatch();
     }
 
-    private PreparedStatement statement(Kind kind) throws SQLException {
-      PreparedStatement statement = statements.get(kind);
+    private PreparedStatement statement(String sql) throws SQLException {
+      PreparedStatement statement = statements.get(sql);
       if (statement == null) {
-        statement = connection.prepareStatement(kind.sql);
-        statements.put(kind, statement);
+        statement = connection.prepareStatement(sql);
+        statements.put(sql, statement);
       }
-      pending.put(kind, true);
+      pending.add(sql);
       return statement;
     }
 
     void flush() throws SQLException {
-      for (Map.Entry<Kind, Boolean> entry : pending.entrySet()) {
-        if (entry.getValue()) {
-          statements.get(entry.getKey()).executeBatch();
-          entry.setValue(false);
-        }
+      for (String sql : pending) {
+        statements.get(sql).executeBatch();
       }
+      pending.clear();
     }
 
     @Override
@@ -267,11 +248,6 @@ final class CommandTableHandler
   private static void bind(PreparedStatement s, CommandEvent event, long seqNr)
       throws SQLException {
     int i = 1;
-    if (event instanceof Submitted submitted) {
-      bindRow(
-          s, submitted.id(), submitted.spec(), submitted.parentId(), submitted.at(), seqNr, null);
-      return;
-    }
     if (event instanceof AttemptStarted started) {
       s.setInt(i++, started.attempt());
       timestamp(s, i++, started.at());
@@ -299,38 +275,8 @@ final class CommandTableHandler
     s.setLong(i, seqNr);
   }
 
-  /** Binds {@link #INSERT}: a new row, PENDING or SCHEDULED, created {@code at}. */
-  private static void bindRow(
-      PreparedStatement s,
-      String id,
-      CommandSpec spec,
-      String parentId,
-      Instant at,
-      long seqNr,
-      String waitingFor)
-      throws SQLException {
-    boolean later = spec.scheduledAt() != null && spec.scheduledAt().isAfter(at);
-    int i = 1;
-    s.setString(i++, id);
-    s.setString(i++, spec.name());
-    s.setString(i++, (later ? CommandStatus.SCHEDULED : CommandStatus.PENDING).name());
-    s.setString(i++, spec.target());
-    s.setInt(i++, spec.retries() + 1);
-    json(s, i++, spec.input());
-    s.setString(i++, spec.idempotencyKey());
-    s.setString(i++, parentId);
-    timestamp(s, i++, at);
-    timestamp(s, i++, spec.scheduledAt());
-    timestamp(s, i++, later ? spec.scheduledAt() : null);
-    timestamp(s, i++, at);
-    s.setLong(i++, seqNr);
-    s.setString(i, waitingFor);
-  }
-
-  /** A chained child that {@code parent}'s final event creates. */
-  private record ChildRow(CommandEvent parent, Child child) {}
-
-  private static List<ChildRow> children(CommandEvent event) {
+  /** The placeholders of the chained children that {@code event} (a final event) creates. */
+  private static List<CommandRow> children(CommandEvent event) {
     List<Child> children;
     if (event instanceof Succeeded succeeded) {
       children = succeeded.children();
@@ -343,7 +289,7 @@ final class CommandTableHandler
     }
     return children == null
         ? List.of()
-        : children.stream().map(child -> new ChildRow(event, child)).toList();
+        : children.stream().map(child -> CommandRow.child(event, child)).toList();
   }
 
   /** What a list shows while a running command is being cancelled. */
@@ -351,7 +297,7 @@ final class CommandTableHandler
     return reason == null || reason.isBlank() ? "cancelling" : "cancelling: " + reason;
   }
 
-  private static void json(PreparedStatement s, int index, JsonNode node) throws SQLException {
+  static void json(PreparedStatement s, int index, JsonNode node) throws SQLException {
     if (node == null || node.isMissingNode()) {
       s.setNull(index, Types.VARCHAR);
       return;
@@ -363,7 +309,7 @@ final class CommandTableHandler
     }
   }
 
-  private static void timestamp(PreparedStatement s, int index, Instant at) throws SQLException {
+  static void timestamp(PreparedStatement s, int index, Instant at) throws SQLException {
     if (at == null) {
       s.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
     } else {

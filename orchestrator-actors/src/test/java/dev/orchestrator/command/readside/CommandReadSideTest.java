@@ -363,30 +363,116 @@ class CommandReadSideTest {
   /** The table and the entity's own view agree after the same events (children aside). */
   @Test
   void rowsSayWhatTheEntitySays() throws Exception {
-    JsonNode input = JSON.readTree("{\"times\":1}");
-    CommandSpec spec =
-        new CommandSpec("fail", input, "worker", null, null, 2, null, "key", null, null, null);
-    List<CommandEvent> life =
-        List.of(
-            new Submitted("c-1", spec, "parent", Duration.ofSeconds(5), T0),
-            new Waiting("c-1", "no node with role 'worker' is up", T0.plusMillis(1)),
-            new AttemptStarted("c-1", 1, "node-a", T0.plusMillis(2)),
-            new AttemptFailed("c-1", 1, "boom", false, false, T0.plusSeconds(1), T0.plusMillis(3)),
-            new AttemptStarted("c-1", 2, "node-b", T0.plusSeconds(1)),
-            new AttemptFailed("c-1", 2, "lost", false, true, T0.plusSeconds(2), T0.plusSeconds(1)),
-            new AttemptStarted("c-1", 3, "node-b", T0.plusSeconds(2)),
-            new Succeeded(
-                "c-1",
-                3,
-                JSON.readTree("{\"ok\":true}"),
-                List.of(new CommandEvent.Child("c-2", spec)),
-                T0.plusSeconds(3)));
+    List<CommandEvent> life = retriedLife();
     List<CommandEvent> sofar = new ArrayList<>();
     for (CommandEvent event : life) {
       fold(event);
       sofar.add(event);
       assertEquals(entityView(sofar), get("c-1"), () -> "after " + event);
     }
+  }
+
+  /**
+   * A life's events folded into one row in memory ({@link CommandRow}) say what the entity says,
+   * whichever event the group ends with, and whatever event the next group starts with.
+   */
+  @Test
+  void aLifeFoldedInOneGroupSaysWhatTheEntitySays() throws Exception {
+    CommandSpec noRetries =
+        new CommandSpec("noop", null, "worker", null, null, 0, null, null, null, null, null);
+    List<List<CommandEvent>> lives =
+        List.of(
+            retriedLife(),
+            List.of(
+                new Submitted("c-1", noRetries, null, Duration.ofSeconds(5), T0),
+                new AttemptStarted("c-1", 1, "node-a", T0.plusSeconds(60)),
+                new CancelRequested("c-1", "enough", T0.plusSeconds(61)),
+                new Cancelled("c-1", "enough", List.of(), T0.plusSeconds(62))),
+            List.of(
+                submitted("c-1", "fail"),
+                new AttemptStarted("c-1", 1, "node-a", T0.plusMillis(1)),
+                new Failed(
+                    "c-1", CommandStatus.TIMED_OUT, "too slow", List.of(), T0.plusMillis(2))));
+    for (List<CommandEvent> life : lives) {
+      foldEveryWay(life);
+    }
+  }
+
+  /** Folds every prefix of {@code life} as one group, then the events up to each later one. */
+  private void foldEveryWay(List<CommandEvent> life) throws Exception {
+    for (int end = 1; end <= life.size(); end++) {
+      for (int split = end; split <= life.size(); split++) {
+        emptyTable();
+        seqNrs.clear();
+        fold(life.subList(0, end).toArray(CommandEvent[]::new));
+        fold(life.subList(end, split).toArray(CommandEvent[]::new));
+        int upTo = split;
+        assertEquals(
+            entityView(life.subList(0, split)),
+            get("c-1"),
+            () -> "one group up to " + life.get(upTo - 1));
+      }
+    }
+  }
+
+  /**
+   * A command whose events all arrive in one group is written once: one inserted row version, no
+   * updates (each update would write a new row version and its four index entries).
+   */
+  @Test
+  void aLifeInOneGroupIsOneRowWrite() throws Exception {
+    List<EventEnvelope<CommandEvent>> group =
+        List.of(
+            envelope(submitted("c-1", "noop")),
+            envelope(new AttemptStarted("c-1", 1, "node-a", T0.plusMillis(1))),
+            envelope(new Succeeded("c-1", 1, JSON.readTree("{}"), List.of(), T0.plusMillis(2))));
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      long[] before = rowWrites(c);
+      CommandTableHandler.write(c, group);
+      long[] after = rowWrites(c);
+      c.commit();
+      assertEquals(1, after[0] - before[0], "row versions inserted");
+      assertEquals(0, after[1] - before[1], "rows updated");
+    }
+    assertEquals(CommandStatus.SUCCEEDED, get("c-1").status());
+    assertEquals(1, get("c-1").attempts());
+  }
+
+  /**
+   * Rows inserted and updated in {@code commands} as this session's statistics count them so far
+   * (PostgreSQL counts a transaction's own writes synchronously).
+   */
+  private static long[] rowWrites(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        java.sql.ResultSet r =
+            s.executeQuery(
+                "SELECT n_tup_ins, n_tup_upd FROM pg_stat_xact_user_tables"
+                    + " WHERE relname = 'commands'")) {
+      assertTrue(r.next());
+      return new long[] {r.getLong(1), r.getLong(2)};
+    }
+  }
+
+  /** Waits, fails, is interrupted, succeeds with a chained child. */
+  private static List<CommandEvent> retriedLife() throws Exception {
+    JsonNode input = JSON.readTree("{\"times\":1}");
+    CommandSpec spec =
+        new CommandSpec("fail", input, "worker", null, null, 2, null, "key", null, null, null);
+    return List.of(
+        new Submitted("c-1", spec, "parent", Duration.ofSeconds(5), T0),
+        new Waiting("c-1", "no node with role 'worker' is up", T0.plusMillis(1)),
+        new AttemptStarted("c-1", 1, "node-a", T0.plusMillis(2)),
+        new AttemptFailed("c-1", 1, "boom", false, false, T0.plusSeconds(1), T0.plusMillis(3)),
+        new AttemptStarted("c-1", 2, "node-b", T0.plusSeconds(1)),
+        new AttemptFailed("c-1", 2, "lost", false, true, T0.plusSeconds(2), T0.plusSeconds(1)),
+        new AttemptStarted("c-1", 3, "node-b", T0.plusSeconds(2)),
+        new Succeeded(
+            "c-1",
+            3,
+            JSON.readTree("{\"ok\":true}"),
+            List.of(new CommandEvent.Child("c-2", spec)),
+            T0.plusSeconds(3)));
   }
 
   /** What the entity's own view says after {@code life}, less the children the table lacks. */

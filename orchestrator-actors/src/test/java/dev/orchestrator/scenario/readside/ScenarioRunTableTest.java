@@ -214,6 +214,27 @@ class ScenarioRunTableTest {
     assertNull(runs.get(0).finishedAt());
   }
 
+  @Test
+  void aGroupThatOverlapsWhatWasFoldedCountsEachEventOnce() throws Exception {
+    List<EventEnvelope<ScenarioRunEvent>> folded =
+        folding.fold(
+            started("r-1", "manual", 0),
+            new StepSucceeded("r-1", "actions[0]", "ok", null, T0.plusSeconds(1)),
+            new StepSucceeded("r-1", "actions[1]", "ok", null, T0.plusSeconds(2)));
+    List<EventEnvelope<ScenarioRunEvent>> overlapping = new ArrayList<>(folded.subList(1, 3));
+    overlapping.addAll(
+        folding.envelopes(
+            new StepSucceeded("r-1", "actions[2]", "ok", null, T0.plusSeconds(3)),
+            new RunFinished("r-1", RunStatus.SUCCEEDED, null, T0.plusSeconds(4))));
+
+    folding.commit(overlapping);
+
+    ScenarioRunSummary run = only(repository.list(null, null, null, 10));
+    assertEquals(3, run.stepsDone(), run::toString);
+    assertEquals(RunStatus.SUCCEEDED, run.status());
+    assertEquals(T0.plusSeconds(4), run.finishedAt());
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private static RunStarted started(String id, String triggerType, int second) {
