@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -20,12 +21,11 @@ import dev.orchestrator.protocol.scenario.ScenarioRunCommand;
 import dev.orchestrator.protocol.scenario.ScenarioRunView;
 import dev.orchestrator.protocol.scenario.ScenarioView;
 import dev.orchestrator.singleton.Orchestrator;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,9 +43,7 @@ class ScenarioEngineTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path dir = Files.createTempDirectory("scenario-engine-");
-    node = TestNodes.start("dev", TestNodes.dev(dir));
-    TestNodes.awaitReady(TestNodes.api(node));
+    node = TestNodes.startReadyDev("scenario-engine-");
     system = node.services().system();
   }
 
@@ -72,11 +70,14 @@ class ScenarioEngineTest {
   }
 
   static Admission runManually(String name, boolean force) throws Exception {
-    return AskPattern.<Orchestrator.Command, StatusReply<Admission>>ask(
-            node.services().orchestrator(),
-            r -> new Orchestrator.RunManually(name, "tester", null, force, r),
-            ASK,
-            system.scheduler())
+    return askOrchestrator(r -> new Orchestrator.RunManually(name, "tester", null, force, null, r));
+  }
+
+  /** Asks the orchestrator singleton; the answer's value (an error answer throws). */
+  static <T> T askOrchestrator(Function<ActorRef<StatusReply<T>>, Orchestrator.Command> message)
+      throws Exception {
+    return AskPattern.<Orchestrator.Command, StatusReply<T>>ask(
+            node.services().orchestrator(), message::apply, ASK, system.scheduler())
         .toCompletableFuture()
         .get(20, TimeUnit.SECONDS)
         .getValue();
@@ -321,5 +322,40 @@ class ScenarioEngineTest {
     assertEquals("SKIPPED", second.steps().get(0).status(), second::toString);
     assertTrue(second.steps().get(0).detail().contains("send_sms"), second::toString);
     assertEquals("went on", second.steps().get(1).detail());
+  }
+
+  /**
+   * The gateway asks the singleton again when a try is not answered in time (SingletonAsk): an
+   * event or a manual run sent twice with the same id is answered alike and runs once.
+   */
+  @Test
+  void anEventOrAManualRunSentAgainWithItsIdRunsOnce() throws Exception {
+    define(
+        yaml(
+            "name: sent_twice\n"
+                + "trigger: { type: event, event: { type: SENT_TWICE } }\n"
+                + "max_concurrent_executions: 10\n"
+                + "actions:\n  - { type: log_event, message: once }\n"));
+    Orchestrator.IncomingEvent event = new Orchestrator.IncomingEvent("SENT_TWICE", "test", null);
+    Function<ActorRef<StatusReply<Orchestrator.Ingested>>, Orchestrator.Command> ingest =
+        r -> new Orchestrator.Ingest(event, "event-sent-twice", r);
+    List<Orchestrator.Ingested> answers = List.of(askOrchestrator(ingest), askOrchestrator(ingest));
+    assertEquals(answers.get(0), answers.get(1));
+    assertEquals(List.of("sent_twice"), answers.get(0).matched());
+    Function<ActorRef<StatusReply<Admission>>, Orchestrator.Command> run =
+        r ->
+            new Orchestrator.RunManually(
+                "sent_twice", "tester", null, true, "manual-sent-twice", r);
+    List<Admission> manual = List.of(askOrchestrator(run), askOrchestrator(run));
+    assertEquals(manual.get(0), manual.get(1));
+    assertEquals("manual-sent-twice", manual.get(0).runId());
+    awaitEnd("manual-sent-twice");
+    Await.until(
+        WITHIN,
+        () -> {
+          ScenarioView view = scenario("sent_twice");
+          assertEquals(2, view.succeeded(), view::toString);
+          assertEquals(2, view.runs(), "one run of the event, one manual: " + view);
+        });
   }
 }

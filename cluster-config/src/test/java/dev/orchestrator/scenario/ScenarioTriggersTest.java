@@ -115,6 +115,14 @@ class ScenarioTriggersTest {
     assertEquals(200, fault.statusCode(), fault::body);
     awaitState("ups", "FAULT");
     Instant faultedBy = Instant.now();
+    // At night the run starts on the first event: its conditions and its send_command's @all read
+    // the components' read side, which must list the ups by then.
+    Await.until(
+        WITHIN,
+        () ->
+            assertTrue(
+                api.get("/api/v1/components?limit=1000").body().contains("\"id\":\"ups\""),
+                "the read side does not list the ups yet"));
     // The condition holds from 10 s after the fault (or at night in Warsaw): send the event until
     // a run starts; its explanation says which leaf held.
     Await.until(

@@ -46,6 +46,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * One scenario: its versioned definition, whether it may run, and its runs. Sharded by name,
@@ -57,6 +58,10 @@ import java.util.Set;
  * under {@code max_concurrent_executions}, and past its {@code cooldown} (automatic, event and
  * schedule runs only: an operator's or a parent run's request is not held back by a cooldown). A
  * refusal persists nothing. A run id already admitted is answered as admitted again.
+ *
+ * <p>Admissions and run ends that arrive while the entity writes are decided at once against the
+ * state ahead (journaled plus still waiting, {@link PendingWrites}) and journaled together in the
+ * next write; each is answered, and each admitted run launched, only once it is journaled.
  */
 public final class ScenarioEntity
     extends EventSourcedBehaviorWithEnforcedReplies<ScenarioCommand, ScenarioEvent, ScenarioState> {
@@ -69,6 +74,11 @@ public final class ScenarioEntity
   /** Private: what a run answered to its Start; nothing to do. */
   record Launched(String runId, boolean ok) implements ScenarioCommand {}
 
+  /** Private: time to journal the admissions and ends decided since the last write, together. */
+  enum Flush implements ScenarioCommand {
+    INSTANCE
+  }
+
   private final String name;
   private final ActorContext<ScenarioCommand> context;
   private final TimerScheduler<ScenarioCommand> timers;
@@ -78,6 +88,12 @@ public final class ScenarioEntity
   private final ActorRef<Orchestrator.Command> orchestrator;
 
   private final Duration watchInterval;
+
+  /** Admissions and ends decided but not journaled yet (see {@link PendingWrites}). */
+  private final PendingWrites pending = new PendingWrites();
+
+  /** A flush is on its way: what is decided until it arrives waits for it. */
+  private boolean flushExpected;
 
   private ScenarioEntity(
       String name,
@@ -160,6 +176,7 @@ public final class ScenarioEntity
         .onCommand(Admit.class, this::admit)
         .onCommand(RunEnded.class, this::runEnded)
         .onCommand(Watch.class, this::watch)
+        .onCommand(Flush.class, (s, c) -> flush())
         .onCommand(Launched.class, (s, c) -> Effect().noReply());
     return builder.build();
   }
@@ -197,12 +214,20 @@ public final class ScenarioEntity
         .thenReply(command.replyTo(), s -> viewOf((Known) s));
   }
 
-  private ReplyEffect<ScenarioEvent, ScenarioState> admit(Known state, Admit admit) {
+  /**
+   * Decides on an admission against the journaled state and the admissions and ends still waiting
+   * to be journaled; an admitted run is journaled with them at the next flush, then launched and
+   * answered. A burst of admissions is one write instead of one write each.
+   */
+  private ReplyEffect<ScenarioEvent, ScenarioState> admit(Known journaled, Admit admit) {
     Instant now = Instant.now();
+    Admission admitted = new Admission(admit.runId(), true, null, null);
+    if (journaled.knows(admit.runId())) {
+      return Effect().reply(admit.replyTo(), StatusReply.success(admitted));
+    }
+    Known state = pending.ahead(journaled);
     if (state.knows(admit.runId())) {
-      return Effect()
-          .reply(
-              admit.replyTo(), StatusReply.success(new Admission(admit.runId(), true, null, null)));
+      return later(null, s -> admit.replyTo().tell(StatusReply.success(admitted)));
     }
     Admission refusal = refusal(state, admit, now);
     if (refusal != null) {
@@ -216,16 +241,48 @@ public final class ScenarioEntity
             admit.explanation(),
             admit.parentRunId(),
             admit.chain());
-    return Effect()
-        .persist(new RunAdmitted(name, admit.runId(), admit.mode(), spec, now))
-        .thenRun(
-            s -> {
-              launch(admit.runId(), spec);
-              armWatch();
-            })
-        .thenReply(
-            admit.replyTo(),
-            s -> StatusReply.success(new Admission(admit.runId(), true, null, null)));
+    return later(
+        new RunAdmitted(name, admit.runId(), admit.mode(), spec, now),
+        s -> {
+          launch(admit.runId(), spec);
+          armWatch();
+          admit.replyTo().tell(StatusReply.success(admitted));
+        });
+  }
+
+  /**
+   * Journals {@code event} (may be null) and then does {@code after}: at once when the entity is
+   * idle (no hop on the way from an event to its run); when it has just written, with whatever else
+   * arrived meanwhile, at the flush it sent itself after that write.
+   */
+  private ReplyEffect<ScenarioEvent, ScenarioState> later(
+      ScenarioEvent event, Consumer<ScenarioState> after) {
+    pending.add(event, after);
+    return flushExpected ? Effect().noReply() : write();
+  }
+
+  private ReplyEffect<ScenarioEvent, ScenarioState> flush() {
+    flushExpected = false;
+    return pending.isEmpty() ? Effect().noReply() : write();
+  }
+
+  /**
+   * Journals what waits in one write, then does what each decision left for afterwards, and sends
+   * itself a flush: what arrives while this write is under way (stashed, then handled before the
+   * flush) goes into the next write together.
+   */
+  private ReplyEffect<ScenarioEvent, ScenarioState> write() {
+    PendingWrites.Taken taken = pending.take();
+    flushExpected = true;
+    Consumer<ScenarioState> after =
+        s -> {
+          taken.after().accept(s);
+          context.getSelf().tell(Flush.INSTANCE);
+        };
+    if (taken.events().isEmpty()) {
+      return Effect().none().thenRun(after::accept).thenNoReply();
+    }
+    return Effect().persist(taken.events()).thenRun(after::accept).thenNoReply();
   }
 
   private Admission refusal(Known state, Admit admit, Instant now) {
@@ -273,22 +330,27 @@ public final class ScenarioEntity
     return new Admission(admit.runId(), false, code, reason);
   }
 
-  private ReplyEffect<ScenarioEvent, ScenarioState> runEnded(Known state, RunEnded ended) {
+  /** Records a run's end with the next flush, then answers (at once for an end known already). */
+  private ReplyEffect<ScenarioEvent, ScenarioState> runEnded(Known journaled, RunEnded ended) {
+    Known state = pending.ahead(journaled);
     if (!state.running().containsKey(ended.runId())) {
-      return Effect().reply(ended.replyTo(), viewOf(state));
+      if (pending.mentions(ended.runId())) {
+        return later(null, s -> ended.replyTo().tell(viewOf((Known) s)));
+      }
+      return Effect().reply(ended.replyTo(), viewOf(journaled));
     }
-    return Effect()
-        .persist(new ScenarioEvent.RunEnded(name, ended.runId(), ended.status(), ended.at()))
-        .thenRun(
-            s -> {
-              if (state.running().get(ended.runId()).parentRunId() == null) {
-                orchestrator.tell(new Orchestrator.RunEnded(ended.runId()));
-              }
-              if (((Known) s).running().isEmpty()) {
-                timers.cancel(Watch.INSTANCE);
-              }
-            })
-        .thenReply(ended.replyTo(), s -> viewOf((Known) s));
+    boolean nested = state.running().get(ended.runId()).parentRunId() != null;
+    return later(
+        new ScenarioEvent.RunEnded(name, ended.runId(), ended.status(), ended.at()),
+        s -> {
+          if (!nested) {
+            orchestrator.tell(new Orchestrator.RunEnded(ended.runId()));
+          }
+          if (((Known) s).running().isEmpty()) {
+            timers.cancel(Watch.INSTANCE);
+          }
+          ended.replyTo().tell(viewOf((Known) s));
+        });
   }
 
   /**

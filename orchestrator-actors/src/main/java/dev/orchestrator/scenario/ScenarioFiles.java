@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,17 +81,33 @@ public final class ScenarioFiles {
     }
   }
 
-  /** Defines the built-in scenarios (if on) and those of the user directory (if set). */
-  public static CompletionStage<Void> publish(ActorSystem<?> system, ScenarioSettings settings) {
-    List<CompletableFuture<ScenarioView>> all = new ArrayList<>();
+  /**
+   * Defines the built-in scenarios (if on) and those of the user directory (if set). The files are
+   * read and parsed on {@code parsing} (the singleton calls this as it starts: parsing on its own
+   * thread would keep it from answering for that long).
+   */
+  public static CompletionStage<Void> publish(
+      ActorSystem<?> system, ScenarioSettings settings, Executor parsing) {
+    return CompletableFuture.supplyAsync(() -> load(settings), parsing)
+        .thenCompose(
+            files ->
+                CompletableFuture.allOf(
+                    files.stream()
+                        .map(f -> define(system, settings, f.scenario(), f.source()))
+                        .toArray(CompletableFuture[]::new)));
+  }
+
+  private record Found(Scenario scenario, Source source) {}
+
+  private static List<Found> load(ScenarioSettings settings) {
+    List<Found> all = new ArrayList<>();
     if (settings.builtin()) {
-      builtin().forEach(s -> all.add(define(system, settings, s, Source.BUILTIN)));
+      builtin().forEach(s -> all.add(new Found(s, Source.BUILTIN)));
     }
     if (!settings.directory().isBlank()) {
-      directory(Path.of(settings.directory()))
-          .forEach(s -> all.add(define(system, settings, s, Source.FILE)));
+      directory(Path.of(settings.directory())).forEach(s -> all.add(new Found(s, Source.FILE)));
     }
-    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    return all;
   }
 
   private static CompletableFuture<ScenarioView> define(

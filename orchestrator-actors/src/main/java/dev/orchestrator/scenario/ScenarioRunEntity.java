@@ -66,12 +66,13 @@ import java.util.concurrent.CompletionStage;
  * shard moves to.
  *
  * <p>Steps run one after another: each attempt is journaled ({@code StepStarted}) before the action
- * runs, and its outcome after. A step that fails is tried again as its {@code retry} says; when it
- * finally fails, its {@code on_failure} actions run, and then the run ends FAILED. After a crash
- * the run goes on at the first unfinished step: a step that had begun is attempted again under the
- * same attempt number and marked {@code reattempted} (its action may have happened once already);
- * finished steps are never repeated. Cancelling ends the run at once; the step in flight is left to
- * itself.
+ * runs, and its outcome after, in the same write as whatever follows at once (the next step's
+ * start, {@code log_event} steps, the run's end). A step that fails is tried again as its {@code
+ * retry} says; when it finally fails, its {@code on_failure} actions run, and then the run ends
+ * FAILED. After a crash the run goes on at the first unfinished step: a step that had begun is
+ * attempted again under the same attempt number and marked {@code reattempted} (its action may have
+ * happened once already); finished steps are never repeated. Cancelling ends the run at once; the
+ * step in flight is left to itself.
  */
 public final class ScenarioRunEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -185,16 +186,12 @@ public final class ScenarioRunEntity
     return builder.build();
   }
 
-  /** Journals the start together with the beginning of the first step: one write, not two. */
+  /** Journals the start together with the first steps: one write, not two. */
   private ReplyEffect<ScenarioRunEvent, ScenarioRunState> start(Empty state, Start start) {
-    RunStarted started = new RunStarted(runId, start.spec(), Instant.now());
-    Begun first = beginning((Run) state.apply(started), StepPaths.FIRST, 1, false);
-    List<ScenarioRunEvent> events = new ArrayList<>();
-    events.add(started);
-    events.addAll(first.events());
+    Plan plan = plan(state, List.of(new RunStarted(runId, start.spec(), Instant.now())), null);
     return Effect()
-        .persist(withFinish(state, events))
-        .thenRun(s -> first.after().run())
+        .persist(plan.events())
+        .thenRun(s -> plan.after().run())
         .thenReply(start.replyTo(), s -> StatusReply.success(((Run) s).view()));
   }
 
@@ -221,44 +218,92 @@ public final class ScenarioRunEntity
       }
       return Effect().noReply();
     }
-    if (state.current() == null) {
-      RunStatus status = state.firstError() == null ? RunStatus.SUCCEEDED : RunStatus.FAILED;
-      return Effect()
-          .persist(new RunFinished(runId, status, state.firstError(), Instant.now()))
-          .thenRun(s -> self(Proceed.INSTANCE))
-          .thenNoReply();
-    }
     String path = state.current();
-    ScenarioRunView.Step step = state.step(path);
+    ScenarioRunView.Step step = path == null ? null : state.step(path);
     if (step != null && "RUNNING".equals(step.status())) {
       if (inFlight != null) {
         return Effect().noReply();
       }
-      return begin(state, path, step.attempts(), true);
+      return persist(plan(state, List.of(), beginning(state, path, step.attempts(), true)));
     }
     Instant now = Instant.now();
     if (state.retryAt() != null && state.retryAt().isAfter(now)) {
       timers.startSingleTimer("retry", Proceed.INSTANCE, Duration.between(now, state.retryAt()));
       return Effect().noReply();
     }
-    return begin(state, path, step == null ? 1 : step.attempts() + 1, false);
+    return persist(plan(state, List.of(), null));
   }
+
+  /** What to journal in one write, and what to do once it is journaled. */
+  private record Plan(List<ScenarioRunEvent> events, Runnable after) {}
 
   /** The events that begin an attempt of a step, and what to do once they are journaled. */
   private record Begun(List<ScenarioRunEvent> events, Runnable after) {}
 
-  private ReplyEffect<ScenarioRunEvent, ScenarioRunState> begin(
-      Run state, String path, int attempt, boolean reattempt) {
-    Begun begun = beginning(state, path, attempt, reattempt);
-    return Effect()
-        .persist(withFinish(state, begun.events()))
-        .thenRun(s -> begun.after().run())
-        .thenNoReply();
+  /**
+   * {@code events} (and the beginning {@code first}, may be null), followed by everything that can
+   * be journaled with them: each next step that is due now, up to and including the first one whose
+   * action runs elsewhere ({@code log_event} steps are done in their own events), or the run's end.
+   * So a step's outcome and the next step's start are one write, and so are the last step's outcome
+   * and the end. Every attempt's StepStarted is still journaled before its action runs; a run that
+   * waits for a retry or has ended is told to proceed afterwards.
+   */
+  private Plan plan(ScenarioRunState before, List<ScenarioRunEvent> events, Begun first) {
+    List<ScenarioRunEvent> all = new ArrayList<>(events);
+    List<Runnable> afters = new ArrayList<>();
+    ScenarioRunState state = applied(before, events);
+    if (first != null) {
+      all.addAll(first.events());
+      afters.add(first.after());
+      state = applied(state, first.events());
+    }
+    while (state instanceof Run run && !run.finished()) {
+      String path = run.current();
+      if (path == null) {
+        RunStatus status = run.firstError() == null ? RunStatus.SUCCEEDED : RunStatus.FAILED;
+        RunFinished finished = new RunFinished(runId, status, run.firstError(), Instant.now());
+        all.add(finished);
+        state = run.apply(finished);
+        break;
+      }
+      ScenarioRunView.Step step = run.step(path);
+      if (step != null && "RUNNING".equals(step.status())) {
+        break;
+      }
+      if (run.retryAt() != null && run.retryAt().isAfter(Instant.now())) {
+        break;
+      }
+      Begun begun = beginning(run, path, step == null ? 1 : step.attempts() + 1, false);
+      all.addAll(begun.events());
+      afters.add(begun.after());
+      state = applied(run, begun.events());
+    }
+    if (!(state instanceof Run run) || run.finished() || run.retryAt() != null) {
+      afters.add(() -> self(Proceed.INSTANCE));
+    }
+    return new Plan(all, () -> afters.forEach(Runnable::run));
+  }
+
+  private static ScenarioRunState applied(ScenarioRunState state, List<ScenarioRunEvent> events) {
+    ScenarioRunState after = state;
+    for (ScenarioRunEvent event : events) {
+      after = after.apply(event);
+    }
+    return after;
+  }
+
+  private ReplyEffect<ScenarioRunEvent, ScenarioRunState> persist(Plan plan) {
+    if (plan.events().isEmpty()) {
+      plan.after().run();
+      return Effect().noReply();
+    }
+    return Effect().persist(plan.events()).thenRun(s -> plan.after().run()).thenNoReply();
   }
 
   /**
    * How an attempt begins. A {@code log_event} is done in its own events (started, logged,
-   * succeeded), then the run goes on; another action is started once its StepStarted is journaled.
+   * succeeded) and only writes its line once they are journaled; another action is started once its
+   * StepStarted is journaled.
    */
   private Begun beginning(Run state, String path, int attempt, boolean reattempt) {
     Action action = StepPaths.action(state.spec().definition(), path);
@@ -276,10 +321,7 @@ public final class ScenarioRunEntity
               started,
               new Logged(runId, path, level, log.message(), now),
               new StepSucceeded(runId, path, log.message(), null, now)),
-          () -> {
-            writeLog(state, level, log.message());
-            self(Proceed.INSTANCE);
-          });
+          () -> writeLog(state, level, log.message()));
     }
     Duration timeout = action.timeout() != null ? action.timeout() : settings.actionTimeout();
     CompletableFuture<Void> abandoned = new CompletableFuture<>();
@@ -378,30 +420,10 @@ public final class ScenarioRunEntity
     return persistThenProceed(state, new StepFailed(runId, path, attempt, error, retryAt, now));
   }
 
+  /** Journals a step's outcome with whatever follows at once (see {@link #plan}). */
   private ReplyEffect<ScenarioRunEvent, ScenarioRunState> persistThenProceed(
       Run state, ScenarioRunEvent event) {
-    return Effect()
-        .persist(withFinish(state, List.of(event)))
-        .thenRun(s -> self(Proceed.INSTANCE))
-        .thenNoReply();
-  }
-
-  /**
-   * {@code events}, and the run's end after them when they leave nothing to do: the last step's
-   * outcome and the end are one write.
-   */
-  private List<ScenarioRunEvent> withFinish(ScenarioRunState state, List<ScenarioRunEvent> events) {
-    ScenarioRunState after = state;
-    for (ScenarioRunEvent event : events) {
-      after = after.apply(event);
-    }
-    if (!(after instanceof Run run) || run.finished() || run.current() != null) {
-      return events;
-    }
-    RunStatus status = run.firstError() == null ? RunStatus.SUCCEEDED : RunStatus.FAILED;
-    List<ScenarioRunEvent> all = new ArrayList<>(events);
-    all.add(new RunFinished(runId, status, run.firstError(), Instant.now()));
-    return all;
+    return persist(plan(state, List.of(event), null));
   }
 
   /** Tells the scenario entity that the run ended, until it answers. */

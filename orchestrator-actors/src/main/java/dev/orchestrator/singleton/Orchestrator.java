@@ -47,8 +47,12 @@ public final class Orchestrator {
   /**
    * An event from outside ({@code POST /api/v1/events}) or from a component, for event-triggered
    * scenarios. Answered once the event is journaled: from then on it is not lost.
+   *
+   * @param eventId the id to journal it under; null for a new one. The runs an event starts have
+   *     ids derived from it, so an Ingest sent again with the same id (a retry after no answer)
+   *     starts no run twice.
    */
-  public record Ingest(IncomingEvent event, ActorRef<StatusReply<Ingested>> replyTo)
+  public record Ingest(IncomingEvent event, String eventId, ActorRef<StatusReply<Ingested>> replyTo)
       implements Command {}
 
   /**
@@ -81,13 +85,16 @@ public final class Orchestrator {
 
   /**
    * An operator's run of {@code scenario}. With {@code force}, the conditions are not evaluated;
-   * without, a false condition refuses the run and the answer explains why.
+   * without, a false condition refuses the run and the answer explains why. {@code runId} is the id
+   * of the run; null for a new one. A run id is admitted once, so a RunManually sent again with the
+   * same id (a retry after no answer) answers as the first and starts no second run.
    */
   public record RunManually(
       String scenario,
       String user,
       JsonNode data,
       boolean force,
+      String runId,
       ActorRef<StatusReply<ScenarioCommand.Admission>> replyTo)
       implements Command {}
 
@@ -106,7 +113,8 @@ public final class Orchestrator {
             JacksonObjectMapperProvider.get(system).getOrCreate("jackson-json", Optional.empty()));
     Admissions admissions = new Admissions(system, conditions, gate, settings.askTimeout());
     Behavior<Command> engine =
-        Behaviors.<Command>supervise(OrchestratorEngine.create(settings, catalog, admissions, gate))
+        Behaviors.<Command>supervise(
+                OrchestratorEngine.create(settings, catalog, admissions, gate, blocking))
             .onFailure(
                 SupervisorStrategy.restartWithBackoff(
                     Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));

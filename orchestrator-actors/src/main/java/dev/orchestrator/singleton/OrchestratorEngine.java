@@ -9,6 +9,7 @@ import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.Effect;
+import akka.persistence.typed.javadsl.EffectBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
@@ -41,6 +42,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * The orchestrator's loop, event-sourced so that a failover loses nothing: every tick it reads the
@@ -77,6 +79,7 @@ final class OrchestratorEngine
   private final Catalog catalog;
   private final Admissions admissions;
   private final GlobalGate gate;
+  private final Executor blocking;
   private final String self;
 
   private List<Scenario> scenarios = List.of();
@@ -95,7 +98,8 @@ final class OrchestratorEngine
       ScenarioSettings settings,
       Catalog catalog,
       Admissions admissions,
-      GlobalGate gate) {
+      GlobalGate gate,
+      Executor blocking) {
     super(PERSISTENCE_ID);
     this.context = context;
     this.timers = timers;
@@ -103,16 +107,22 @@ final class OrchestratorEngine
     this.catalog = catalog;
     this.admissions = admissions;
     this.gate = gate;
+    this.blocking = blocking;
     this.self = context.getSystem().address().toString();
   }
 
   static Behavior<Orchestrator.Command> create(
-      ScenarioSettings settings, Catalog catalog, Admissions admissions, GlobalGate gate) {
+      ScenarioSettings settings,
+      Catalog catalog,
+      Admissions admissions,
+      GlobalGate gate,
+      Executor blocking) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
                 timers ->
-                    new OrchestratorEngine(context, timers, settings, catalog, admissions, gate)));
+                    new OrchestratorEngine(
+                        context, timers, settings, catalog, admissions, gate, blocking)));
   }
 
   @Override
@@ -165,9 +175,19 @@ final class OrchestratorEngine
 
   private Effect<OrchestratorEvent, OrchestratorState> ingest(
       OrchestratorState state, Ingest ingest) {
-    String eventId = UUID.randomUUID().toString();
+    if (!catalogSeen) {
+      // Which scenarios an event matches is not known until the first catalog read: answering
+      // "nothing matched" and dropping the event would lose one the new singleton should run.
+      return Effect().stash();
+    }
+    String eventId = ingest.eventId() != null ? ingest.eventId() : UUID.randomUUID().toString();
     EventIngested event = new EventIngested(eventId, ingest.event(), Instant.now());
     List<String> matched = matching(ingest.event()).stream().map(Scenario::name).toList();
+    if (state.pendingEvents().containsKey(eventId)) {
+      // Asked again (no answer came in time): journaled already, and its runs start once.
+      ingest.replyTo().tell(StatusReply.success(new Ingested(eventId, matched)));
+      return Effect().none();
+    }
     if (matched.isEmpty()) {
       // Nothing to hand it to: no need to journal it.
       ingest.replyTo().tell(StatusReply.success(new Ingested(eventId, matched)));
@@ -212,7 +232,7 @@ final class OrchestratorEngine
 
   private Effect<OrchestratorEvent, OrchestratorState> runManually(
       OrchestratorState state, RunManually run) {
-    String runId = UUID.randomUUID().toString();
+    String runId = run.runId() != null ? run.runId() : UUID.randomUUID().toString();
     RunTrigger trigger = new RunTrigger("manual", null, run.user(), run.data(), Instant.now());
     admissions
         .definition(run.scenario())
@@ -259,7 +279,8 @@ final class OrchestratorEngine
     }
     scenarios = merged(loaded.snapshot().scenarios());
     gate.sync(loaded.snapshot().running());
-    if (!catalogSeen) {
+    boolean first = !catalogSeen;
+    if (first) {
       catalogSeen = true;
       state.pendingEvents().values().forEach(this::dispatch);
     }
@@ -277,23 +298,26 @@ final class OrchestratorEngine
     }
     List<Scenario> automatic =
         scenarios.stream().filter(s -> "automatic".equals(s.trigger().type())).toList();
-    return Effect()
-        .persist(advances)
-        .thenRun(
-            s -> {
-              advances.stream()
-                  .map(a -> (ScheduleAdvanced) a)
-                  .filter(a -> !a.fires().isEmpty())
-                  .forEach(a -> dispatchFires(a.scenario(), a.fires()));
-              context.pipeToSelf(
-                  admissions.admitInOrder(
-                      automatic,
-                      Mode.AUTOMATIC,
-                      x -> new RunTrigger("automatic", null, null, null, Instant.now()),
-                      x -> UUID.randomUUID().toString(),
-                      false),
-                  (answers, failure) -> TickDone.INSTANCE);
-            });
+    EffectBuilder<OrchestratorEvent, OrchestratorState> effect =
+        Effect()
+            .persist(advances)
+            .thenRun(
+                s -> {
+                  advances.stream()
+                      .map(a -> (ScheduleAdvanced) a)
+                      .filter(a -> !a.fires().isEmpty())
+                      .forEach(a -> dispatchFires(a.scenario(), a.fires()));
+                  context.pipeToSelf(
+                      admissions.admitInOrder(
+                          automatic,
+                          Mode.AUTOMATIC,
+                          x -> new RunTrigger("automatic", null, null, null, Instant.now()),
+                          x -> UUID.randomUUID().toString(),
+                          false),
+                      (answers, failure) -> TickDone.INSTANCE);
+                });
+    // Events that came before the first catalog read are answered now, in the order they came.
+    return first ? effect.thenUnstashAll() : effect;
   }
 
   private void dispatchFires(String name, List<Instant> fires) {
@@ -358,7 +382,7 @@ final class OrchestratorEngine
             RecoveryCompleted.instance(),
             state -> {
               context.getLog().info("Orchestrator singleton started on {}", self);
-              ScenarioFiles.publish(context.getSystem(), settings)
+              ScenarioFiles.publish(context.getSystem(), settings, blocking)
                   .whenComplete(
                       (done, failure) -> {
                         if (failure != null) {

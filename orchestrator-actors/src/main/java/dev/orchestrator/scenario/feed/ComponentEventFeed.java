@@ -103,7 +103,7 @@ public final class ComponentEventFeed {
               incoming ->
                   AskPattern.<Orchestrator.Command, StatusReply<Orchestrator.Ingested>>ask(
                           orchestrator,
-                          replyTo -> new Orchestrator.Ingest(incoming, replyTo),
+                          replyTo -> new Orchestrator.Ingest(incoming, eventId(envelope), replyTo),
                           askTimeout,
                           system.scheduler())
                       .thenApply(
@@ -114,6 +114,14 @@ public final class ComponentEventFeed {
                             return Done.getInstance();
                           }))
           .orElseGet(() -> CompletableFuture.completedFuture(Done.getInstance()));
+    }
+
+    /**
+     * The same journaled component event always becomes the same orchestrator event: delivered
+     * again after a crash (the projection is at least once), it starts no run twice.
+     */
+    private static String eventId(EventEnvelope<ComponentEvent> envelope) {
+      return "component:" + envelope.persistenceId() + ":" + envelope.sequenceNr();
     }
   }
 }

@@ -41,7 +41,7 @@ public final class SpontaneousEvents implements ComponentEventSink {
         new Orchestrator.IncomingEvent(event.eventType(), event.source(), event.data());
     AskPattern.<Orchestrator.Command, StatusReply<Orchestrator.Ingested>>ask(
             orchestrator,
-            replyTo -> new Orchestrator.Ingest(incoming, replyTo),
+            replyTo -> new Orchestrator.Ingest(incoming, null, replyTo),
             askTimeout,
             system.scheduler())
         .whenComplete(
