@@ -31,9 +31,14 @@ public final class ErrorMapping extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(ErrorMapping.class);
 
   private final Json json;
+  private final ExceptionHandler exceptionHandler;
+  private final RejectionHandler rejectionHandler;
 
+  /** Builds the handlers once: the gateway's routes ask for them on every request. */
   public ErrorMapping(Json json) {
     this.json = json;
+    this.exceptionHandler = buildExceptionHandler();
+    this.rejectionHandler = buildRejectionHandler();
   }
 
   public HttpResponse response(Problem problem) {
@@ -76,12 +81,20 @@ public final class ErrorMapping extends AllDirectives {
   }
 
   public ExceptionHandler exceptionHandler() {
+    return exceptionHandler;
+  }
+
+  public RejectionHandler rejectionHandler() {
+    return rejectionHandler;
+  }
+
+  private ExceptionHandler buildExceptionHandler() {
     return ExceptionHandler.newBuilder()
         .match(Throwable.class, t -> completeProblem(problemFor(t)))
         .build();
   }
 
-  public RejectionHandler rejectionHandler() {
+  private RejectionHandler buildRejectionHandler() {
     return RejectionHandler.newBuilder()
         .handleAll(
             MethodRejection.class,

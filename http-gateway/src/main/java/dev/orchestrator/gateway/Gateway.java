@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -48,6 +49,7 @@ public final class Gateway extends AllDirectives {
   private static final Set<HttpMethod> MUTATING =
       Set.of(HttpMethods.POST, HttpMethods.PUT, HttpMethods.DELETE, HttpMethods.PATCH);
   private static final String BEARER = "Bearer ";
+  private static final int ROUTES_CACHE_LIMIT = 1_000;
 
   private final TokenStore tokens;
   private final AuditTrail audit;
@@ -55,6 +57,7 @@ public final class Gateway extends AllDirectives {
   private final HealthRoutes health;
   private final AvenaEventRoutes componentEvents;
   private final List<ApiRoutes> api;
+  private final ConcurrentHashMap<Caller, Route> apiRoutesByCaller = new ConcurrentHashMap<>();
 
   public Gateway(
       Bootstrap.Services services, GatewaySettings settings, TokenStore tokens, AuditTrail audit) {
@@ -94,27 +97,45 @@ public final class Gateway extends AllDirectives {
             });
   }
 
+  /**
+   * The gateway's route. Built once: Akka HTTP evaluates a directive's inner route for every
+   * request that reaches it, so whatever is built inside a directive is built per request.
+   */
   public Route route() {
-    return sealed(
-        () ->
-            concat(
-                health.route(),
-                componentEvents.route(),
-                pathPrefix(
-                    PathMatchers.segment("api").slash("v1"),
-                    () ->
-                        withCaller(
-                            caller -> audited(caller, () -> sealed(() -> apiRoutes(caller)))))));
+    Route all =
+        concat(
+            health.route(),
+            componentEvents.route(),
+            pathPrefix(
+                PathMatchers.segment("api").slash("v1"),
+                () -> withCaller(caller -> audited(caller, () -> apiRoutes(caller)))));
+    return sealed(all);
   }
 
+  /**
+   * The API's routes for this caller, built once per distinct caller (a token's principal, or one
+   * of the few reasons for being anonymous) and reused instead of being built for every request. A
+   * caller's role is part of the key, so each tree checks the role of the caller it was built for.
+   */
   private Route apiRoutes(Caller caller) {
-    Route[] routes = api.stream().map(r -> r.route(caller)).toArray(Route[]::new);
-    return concat(routes[0], java.util.Arrays.copyOfRange(routes, 1, routes.length));
+    Route cached = apiRoutesByCaller.get(caller);
+    if (cached != null) {
+      return cached;
+    }
+    if (apiRoutesByCaller.size() >= ROUTES_CACHE_LIMIT) {
+      apiRoutesByCaller.clear();
+    }
+    return apiRoutesByCaller.computeIfAbsent(caller, this::buildApiRoutes);
   }
 
-  private Route sealed(Supplier<Route> inner) {
+  private Route buildApiRoutes(Caller caller) {
+    Route[] routes = api.stream().map(r -> r.route(caller)).toArray(Route[]::new);
+    return sealed(concat(routes[0], java.util.Arrays.copyOfRange(routes, 1, routes.length)));
+  }
+
+  private Route sealed(Route inner) {
     return handleExceptions(
-        errors.exceptionHandler(), () -> handleRejections(errors.rejectionHandler(), inner));
+        errors.exceptionHandler(), () -> handleRejections(errors.rejectionHandler(), () -> inner));
   }
 
   private Route withCaller(Function<Caller, Route> inner) {

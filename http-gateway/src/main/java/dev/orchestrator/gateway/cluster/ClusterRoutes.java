@@ -1,6 +1,5 @@
 package dev.orchestrator.gateway.cluster;
 
-import akka.actor.typed.javadsl.AskPattern;
 import akka.cluster.Member;
 import akka.cluster.typed.Cluster;
 import akka.http.javadsl.model.StatusCodes;
@@ -11,10 +10,10 @@ import dev.orchestrator.gateway.ApiRoutes;
 import dev.orchestrator.gateway.ErrorMapping;
 import dev.orchestrator.gateway.GatewaySettings;
 import dev.orchestrator.gateway.Json;
+import dev.orchestrator.gateway.SingletonAsk;
 import dev.orchestrator.gateway.auth.Caller;
 import dev.orchestrator.gateway.auth.Role;
 import dev.orchestrator.singleton.Orchestrator;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.StreamSupport;
@@ -26,7 +25,7 @@ import java.util.stream.StreamSupport;
  */
 public final class ClusterRoutes extends ApiRoutes {
   private final Bootstrap.Services services;
-  private final Duration askTimeout;
+  private final SingletonAsk singleton;
 
   public record MemberView(String address, List<String> roles, String status) {}
 
@@ -39,7 +38,8 @@ public final class ClusterRoutes extends ApiRoutes {
       Bootstrap.Services services, GatewaySettings settings, Json json, ErrorMapping errors) {
     super(json, errors);
     this.services = services;
-    this.askTimeout = settings.askTimeout();
+    this.singleton =
+        new SingletonAsk(services.system(), services.orchestrator(), settings.askTimeout());
   }
 
   @Override
@@ -64,11 +64,8 @@ public final class ClusterRoutes extends ApiRoutes {
     String leader =
         cluster.state().getLeader() == null ? null : cluster.state().getLeader().toString();
     String self = cluster.selfMember().address().toString();
-    return AskPattern.<Orchestrator.Command, Orchestrator.Location>ask(
-            services.orchestrator(),
-            Orchestrator.WhereAreYou::new,
-            askTimeout,
-            services.system().scheduler())
+    return singleton
+        .<Orchestrator.Location>ask(Orchestrator.WhereAreYou::new)
         .thenApply(location -> new SingletonView(location.address()))
         .exceptionally(timeout -> new SingletonView(null))
         .thenApply(

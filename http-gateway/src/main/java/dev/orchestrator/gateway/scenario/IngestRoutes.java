@@ -1,6 +1,5 @@
 package dev.orchestrator.gateway.scenario;
 
-import akka.actor.typed.javadsl.AskPattern;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.Route;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,13 +9,14 @@ import dev.orchestrator.gateway.ErrorMapping;
 import dev.orchestrator.gateway.GatewaySettings;
 import dev.orchestrator.gateway.Json;
 import dev.orchestrator.gateway.Problem;
+import dev.orchestrator.gateway.SingletonAsk;
 import dev.orchestrator.gateway.auth.Caller;
 import dev.orchestrator.gateway.auth.Role;
 import dev.orchestrator.singleton.Orchestrator;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -34,14 +34,13 @@ public final class IngestRoutes extends ApiRoutes {
   /** The answer: the id the event is journaled under, the scenarios whose trigger matches. */
   public record Accepted(String eventId, List<String> matched) {}
 
-  private final Bootstrap.Services services;
-  private final Duration askTimeout;
+  private final SingletonAsk singleton;
 
   public IngestRoutes(
       Bootstrap.Services services, GatewaySettings settings, Json json, ErrorMapping errors) {
     super(json, errors);
-    this.services = services;
-    this.askTimeout = settings.askTimeout();
+    this.singleton =
+        new SingletonAsk(services.system(), services.orchestrator(), settings.askTimeout());
   }
 
   @Override
@@ -57,13 +56,12 @@ public final class IngestRoutes extends ApiRoutes {
 
   private Route ingest(EventBody body) {
     Orchestrator.IncomingEvent event = event(body);
+    // Chosen once: an ask tried again after no answer journals the event under the same id.
+    String eventId = UUID.randomUUID().toString();
     return onSuccess(
         refusedAs(
-            AskPattern.<Orchestrator.Command, Orchestrator.Ingested>askWithStatus(
-                services.orchestrator(),
-                replyTo -> new Orchestrator.Ingest(event, replyTo),
-                askTimeout,
-                services.system().scheduler()),
+            singleton.<Orchestrator.Ingested>askWithStatus(
+                replyTo -> new Orchestrator.Ingest(event, eventId, replyTo)),
             Problem::conflict),
         ingested ->
             json(

@@ -1,7 +1,6 @@
 package dev.orchestrator.gateway.scenario;
 
 import akka.actor.typed.ActorRef;
-import akka.actor.typed.javadsl.AskPattern;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.Location;
 import akka.http.javadsl.server.PathMatchers;
@@ -16,6 +15,7 @@ import dev.orchestrator.gateway.ErrorMapping;
 import dev.orchestrator.gateway.GatewaySettings;
 import dev.orchestrator.gateway.Json;
 import dev.orchestrator.gateway.Problem;
+import dev.orchestrator.gateway.SingletonAsk;
 import dev.orchestrator.gateway.auth.Caller;
 import dev.orchestrator.gateway.auth.Principal;
 import dev.orchestrator.gateway.auth.Role;
@@ -28,6 +28,7 @@ import dev.orchestrator.singleton.Orchestrator;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -48,6 +49,7 @@ public final class ScenarioRoutes extends ApiRoutes {
   private final Bootstrap.Services services;
   private final ScenarioText text;
   private final Duration askTimeout;
+  private final SingletonAsk singleton;
   private final EntityAsker<ScenarioCommand> entities;
 
   public ScenarioRoutes(
@@ -56,6 +58,8 @@ public final class ScenarioRoutes extends ApiRoutes {
     this.services = services;
     this.text = new ScenarioText(json);
     this.askTimeout = settings.askTimeout();
+    this.singleton =
+        new SingletonAsk(services.system(), services.orchestrator(), settings.askTimeout());
     this.entities = new EntityAsker<>(services.sharding(), ScenarioKeys.SCENARIO, askTimeout);
   }
 
@@ -185,15 +189,14 @@ public final class ScenarioRoutes extends ApiRoutes {
                     + data.getNodeType().name().toLowerCase(Locale.ROOT));
           }
           boolean force = Boolean.TRUE.equals(run.force());
+          // Chosen once: an ask tried again after no answer admits this same run.
+          String runId = UUID.randomUUID().toString();
           CompletionStage<ScenarioCommand.Admission> admission =
               refusedAs(
-                  AskPattern.askWithStatus(
-                      services.orchestrator(),
+                  singleton.<ScenarioCommand.Admission>askWithStatus(
                       replyTo ->
                           new Orchestrator.RunManually(
-                              name, principal.name(), data, force, replyTo),
-                      askTimeout,
-                      services.system().scheduler()),
+                              name, principal.name(), data, force, runId, replyTo)),
                   Problem::conflict);
           return onSuccess(admission, a -> admitted(name, a));
         });
