@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -60,9 +59,8 @@ public final class Main {
     }
     try {
       Node node = Node.start(settings, config);
-      AtomicBoolean stopRequested = new AtomicBoolean();
-      stopOnSignals(node, stopRequested);
-      exitWhenClosed(node, stopRequested);
+      NodeExit.install(node);
+      stopOnSignals(node);
       node.generatedAdminToken().ifPresent(Main::showAdminToken);
     } catch (Exception e) {
       log.error("The node could not start", e);
@@ -79,37 +77,19 @@ public final class Main {
 
   /**
    * SIGTERM and SIGINT run the graceful shutdown (leave the cluster, hand shards and the singleton
-   * over, stop the database after the ActorSystem). Left to the JVM's shutdown hooks, the embedded
-   * PostgreSQL's own hook would stop it while the node still leaves.
+   * over, stop the database after the ActorSystem), after which {@link NodeExit} exits with 0. Left
+   * to the JVM's shutdown hooks, the embedded PostgreSQL's own hook would stop it while the node
+   * still leaves.
    */
-  private static void stopOnSignals(Node node, AtomicBoolean stopRequested) {
+  private static void stopOnSignals(Node node) {
     for (String name : new String[] {"TERM", "INT"}) {
       Signal.handle(
           new Signal(name),
           signal -> {
             log.info("SIG{} received: leaving the cluster and stopping", name);
-            stopRequested.set(true);
             node.stop();
           });
     }
-  }
-
-  /**
-   * Ends the JVM once the node is stopped: 0 after a requested stop, {@link #EXIT_REMOVED} when the
-   * node stopped by itself (downed by the split brain resolver, say), so that a supervisor restarts
-   * it.
-   */
-  private static void exitWhenClosed(Node node, AtomicBoolean stopRequested) {
-    node.closed()
-        .whenComplete(
-            (ok, failure) -> {
-              if (stopRequested.get()) {
-                log.info("Node stopped");
-                System.exit(0);
-              }
-              log.warn("The node left the cluster without being asked to; exiting");
-              System.exit(EXIT_REMOVED);
-            });
   }
 
   private static void showAdminToken(String token) {

@@ -44,6 +44,18 @@ public final class Node {
   private static final Logger log = LoggerFactory.getLogger(Node.class);
   private static final Duration BIND_TIMEOUT = Duration.ofSeconds(30);
 
+  /**
+   * The reason of the coordinated shutdown that {@link #stop()} runs: a stop that was asked for.
+   */
+  public static final akka.actor.CoordinatedShutdown.Reason STOP_REQUESTED = new StopRequested();
+
+  private static final class StopRequested implements akka.actor.CoordinatedShutdown.Reason {
+    @Override
+    public String toString() {
+      return "StopRequested";
+    }
+  }
+
   private final NodeSettings settings;
   private final ActorSystem<Void> system;
   private final Bootstrap.Services services;
@@ -169,8 +181,7 @@ public final class Node {
 
   /** Leaves the cluster gracefully and stops everything (coordinated shutdown). */
   public CompletionStage<akka.Done> stop() {
-    return akka.actor.CoordinatedShutdown.get(system)
-        .runAll(akka.actor.CoordinatedShutdown.unknownReason());
+    return akka.actor.CoordinatedShutdown.get(system).runAll(STOP_REQUESTED);
   }
 
   private static Database connect(DatabaseSettings dbSettings) {

@@ -33,21 +33,32 @@ final class ChildCluster implements AutoCloseable {
   private final Path temp;
   private final EmbeddedPostgres postgres;
   private final int seedPort;
+  private final List<String> jvmArgs;
   private final Map<String, ChildNode> byAddress = new LinkedHashMap<>();
   private final Map<String, String> names = new HashMap<>();
   private final List<ChildNode> started = new ArrayList<>();
 
-  private ChildCluster(Path temp, EmbeddedPostgres postgres, int seedPort) {
+  private ChildCluster(Path temp, EmbeddedPostgres postgres, int seedPort, List<String> jvmArgs) {
     this.temp = temp;
     this.postgres = postgres;
     this.seedPort = seedPort;
+    this.jvmArgs = jvmArgs;
   }
 
   /** Starts PostgreSQL and {@code size} nodes named {@code prefix-1..size}, the first the seed. */
   static ChildCluster start(Path temp, String prefix, int size) throws Exception {
+    return start(temp, prefix, size, List.of());
+  }
+
+  /**
+   * Like {@link #start(Path, String, int)}, every node (a restarted one too) started with {@code
+   * jvmArgs} as well ({@code -Dsetting=value}).
+   */
+  static ChildCluster start(Path temp, String prefix, int size, List<String> jvmArgs)
+      throws Exception {
     EmbeddedPostgres postgres =
         EmbeddedPostgres.builder().setServerConfig("max_connections", "300").start();
-    ChildCluster cluster = new ChildCluster(temp, postgres, Ports.free());
+    ChildCluster cluster = new ChildCluster(temp, postgres, Ports.free(), List.copyOf(jvmArgs));
     try {
       cluster.add(prefix + "-1", cluster.seedPort).awaitReady();
       for (int i = 2; i <= size; i++) {
@@ -125,7 +136,7 @@ final class ChildCluster implements AutoCloseable {
     env.put("ORCH_SEED_NODES", "127.0.0.1:" + seedPort);
     env.put("ORCH_NODE_PORT", Integer.toString(nodePort));
     env.put("ORCH_ADMIN_TOKEN", TestNodes.ADMIN_TOKEN);
-    List<String> args = new ArrayList<>();
+    List<String> args = new ArrayList<>(jvmArgs);
     String extra = System.getProperty("failover.childJvmArgs", "").trim();
     if (!extra.isEmpty()) {
       args.addAll(Arrays.asList(extra.split("\\s+")));

@@ -27,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A node-crash drill through the API: the singleton runs in a child JVM (the oldest node), two
  * in-process nodes join it; the drill, asked of an in-process node with the default target, makes
- * the child halt itself. The child exits as if killed, and the report shows it unreachable, downed
- * and removed, the singleton started on a survivor and no acknowledged command lost.
+ * the child halt itself. The child exits as if killed, and the report shows it downed and removed
+ * (and unreachable, before or after the downing), the singleton started on a survivor and no
+ * acknowledged command lost.
  */
 class DrillCrashIT {
   @TempDir Path temp;
@@ -110,8 +111,17 @@ class DrillCrashIT {
     DrillSupport.assertRecovered(
         report,
         target,
-        List.of("started", "haltRequested", "unreachable", "downed", "removed"),
+        List.of("started", "haltRequested", "downed", "removed"),
         List.of("haltRequested", "singletonStarted", "firstCommandAcknowledged"));
+    // The death prover may down the halted node (its PostgreSQL session is gone) before the failure
+    // detector marks it unreachable, or the node may be removed before that: "unreachable" comes
+    // in either order with "downed", but never before the halt.
+    List<String> names = DrillSupport.stageNames(report);
+    if (names.contains("unreachable")) {
+      assertTrue(
+          names.indexOf("unreachable") > names.indexOf("haltRequested"),
+          "unreachable after the halt: " + names);
+    }
     assertEquals("node-crash", report.path("type").asText());
     assertEquals(target, report.path("singletonBefore").asText());
     assertEquals(

@@ -173,7 +173,8 @@ public final class ChildNode implements AutoCloseable {
     return awaitExit();
   }
 
-  private int awaitExit() {
+  /** Waits (at most {@link #EXIT_TIMEOUT}) until the process has exited; returns its exit code. */
+  public int awaitExit() {
     try {
       if (!process.waitFor(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();

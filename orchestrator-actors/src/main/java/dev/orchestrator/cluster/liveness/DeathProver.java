@@ -12,7 +12,6 @@ import akka.cluster.Member;
 import akka.cluster.MemberStatus;
 import akka.cluster.UniqueAddress;
 import akka.cluster.typed.Cluster;
-import akka.cluster.typed.Down;
 import akka.cluster.typed.Subscribe;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,6 +36,9 @@ import java.util.concurrent.TimeUnit;
  * session broke). It holds back while this node's own lock is not held or the database server
  * started less than {@link LivenessSettings#sweepServerUpFor()} ago, since a database restart frees
  * every lock for a moment.
+ *
+ * <p>A member proven dead is also quarantined ({@link DeadMembers}), so that the leader removes it
+ * without waiting for the failure detector to call it unreachable.
  *
  * <p>Every node runs one, and each downs the members it learns are unreachable; a Down is
  * idempotent, and asking every node (rather than only the leader or the oldest) means the dead
@@ -207,7 +209,8 @@ public final class DeathProver extends AbstractBehavior<DeathProver.Command> {
               member.address(),
               member.longUid(),
               TimeUnit.NANOSECONDS.toMillis(now - entry.getValue()));
-      cluster.manager().tell(new Down(member.address()));
+      DeadMembers.downAndQuarantine(
+          getContext().getSystem(), member, "proof of death: its liveness lock is free");
     }
     return this;
   }
@@ -247,7 +250,8 @@ public final class DeathProver extends AbstractBehavior<DeathProver.Command> {
                 member.address(),
                 member.longUid(),
                 freeMillis);
-        cluster.manager().tell(new Down(member.address()));
+        DeadMembers.downAndQuarantine(
+            getContext().getSystem(), member, "proof of death: its liveness lock is free");
       }
     }
   }

@@ -2,6 +2,7 @@ package dev.orchestrator.cluster.liveness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
@@ -62,16 +63,16 @@ class DeathProverSweepTest {
     systems.forEach(ActorTestKit::shutdown);
   }
 
-  @Test
-  void aMemberWhoseLockStaysFreeIsDownedWithoutBeingUnreachable() throws Exception {
-    ActorSystem<Void> a = node("a", "1s");
-    // B checks its own lock only once an hour: once its session is gone, its lock stays free.
-    ActorSystem<Void> b = node("b", "1h");
+  /**
+   * Both nodes take their liveness locks and form a cluster; once both are Up, B's lock session is
+   * ended from the database side (B's process lives on). Returns B's member.
+   */
+  private Member joinThenEndLockSession(
+      ActorSystem<Void> a, ActorSystem<Void> b, TestProbe<Void> probe) throws Exception {
     NodeLiveness.start(a, db);
     Cluster.get(a).manager().tell(Join.create(Cluster.get(a).selfMember().address()));
     NodeLiveness.start(b, db);
     Cluster.get(b).manager().tell(Join.create(Cluster.get(a).selfMember().address()));
-    TestProbe<Void> probe = TestProbe.create(a);
     Member bMember = Cluster.get(b).selfMember();
     probe.awaitAssert(
         DEADLINE,
@@ -79,16 +80,17 @@ class DeathProverSweepTest {
           assertEquals(2, upMembers(a), "both Up");
           return null;
         });
+    terminateLockSession(bMember);
+    return bMember;
+  }
 
-    try (Connection observer = AdvisoryLocks.open(db, TIMEOUT)) {
-      long key = bMember.uniqueAddress().longUid();
-      int holder = LockHolders.pid(observer, key);
-      assertNotEquals(-1, holder, "B holds its lock");
-      try (PreparedStatement s = observer.prepareStatement("SELECT pg_terminate_backend(?)")) {
-        s.setInt(1, holder);
-        s.execute();
-      }
-    }
+  @Test
+  void aMemberWhoseLockStaysFreeIsDownedWithoutBeingUnreachable() throws Exception {
+    ActorSystem<Void> a = node("a", "1s");
+    // B checks its own lock only once an hour: once its session is gone, its lock stays free.
+    ActorSystem<Void> b = node("b", "1h");
+    TestProbe<Void> probe = TestProbe.create(a);
+    Member bMember = joinThenEndLockSession(a, b, probe);
     probe.awaitAssert(
         DEADLINE,
         () -> {
@@ -100,10 +102,50 @@ class DeathProverSweepTest {
         });
   }
 
+  /**
+   * A member proven dead is removed although the failure detector never calls it unreachable (its
+   * heartbeat pause is an hour here, and B stays up and answers heartbeats: only its lock's session
+   * is gone, and it does not shut itself down when downed). The prover quarantines what it proves
+   * dead, and the leader removes a Down, terminated member at once; without the quarantine B would
+   * stay Down for ever. (B is not stopped instead: an ActorSystem that terminates tells its peers,
+   * which then quarantine it "harmlessly", a case a killed process never produces.)
+   */
+  @Test
+  void aMemberProvenDeadIsRemovedWithoutTheFailureDetector() throws Exception {
+    String patient = "akka.cluster.failure-detector.acceptable-heartbeat-pause = 1h\n";
+    ActorSystem<Void> a = node("a", "1s", patient);
+    ActorSystem<Void> b =
+        node("b", "1h", patient + "akka.cluster.run-coordinated-shutdown-when-down = off\n");
+    TestProbe<Void> probe = TestProbe.create(a);
+    Member bMember = joinThenEndLockSession(a, b, probe);
+    probe.awaitAssert(
+        DEADLINE,
+        () -> {
+          assertNull(statusOf(a, bMember), "B removed from A's membership");
+          return null;
+        });
+  }
+
+  private static void terminateLockSession(Member member) throws Exception {
+    try (Connection observer = AdvisoryLocks.open(db, TIMEOUT)) {
+      int holder = LockHolders.pid(observer, member.uniqueAddress().longUid());
+      assertNotEquals(-1, holder, "the member holds its lock");
+      try (PreparedStatement s = observer.prepareStatement("SELECT pg_terminate_backend(?)")) {
+        s.setInt(1, holder);
+        s.execute();
+      }
+    }
+  }
+
   private ActorSystem<Void> node(String name, String lockCheck) {
+    return node(name, lockCheck, "");
+  }
+
+  private ActorSystem<Void> node(String name, String lockCheck, String extra) {
     Config config =
         ConfigFactory.parseString(
-                "akka.actor.provider = cluster\n"
+                extra
+                    + "akka.actor.provider = cluster\n"
                     + "akka.remote.artery.canonical.port = 0\n"
                     + "akka.remote.artery.canonical.hostname = 127.0.0.1\n"
                     + "orchestrator.liveness.lock-check-interval = "
