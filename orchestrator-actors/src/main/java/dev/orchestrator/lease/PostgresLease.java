@@ -94,6 +94,10 @@ public final class PostgresLease extends Lease {
     return scala(call(() -> tryAcquire(leaseLostCallback)));
   }
 
+  /**
+   * Frees the lease if this node still holds it. Also true when another owner took it meanwhile:
+   * this node no longer holds it, and the other owner runs the singleton already.
+   */
   @Override
   public Future<Object> release() {
     Tenure held = tenure.getAndSet(null);
@@ -104,9 +108,16 @@ public final class PostgresLease extends Lease {
     return scala(
         call(
             () -> {
-              boolean released = table.release(name, owner, held.epoch());
-              log.info("Lease {} released by {} (epoch {})", name, owner, held.epoch());
-              return released;
+              if (table.release(name, owner, held.epoch())) {
+                log.info("Lease {} released by {} (epoch {})", name, owner, held.epoch());
+              } else {
+                log.warn(
+                    "Lease {} of {} (epoch {}) lost before its release: another owner holds it",
+                    name,
+                    owner,
+                    held.epoch());
+              }
+              return true;
             }));
   }
 
@@ -129,8 +140,11 @@ public final class PostgresLease extends Lease {
       Tenure before = tenure.getAndSet(null);
       if (before != null) {
         stopHeartbeat();
+        log.warn(
+            "Lease {} of {} (epoch {}) lost: another owner holds it", name, owner, before.epoch());
+      } else {
+        log.debug("Lease {} not acquired by {}: another owner holds it", name, owner);
       }
-      log.debug("Lease {} not acquired by {}: another owner holds it", name, owner);
       return false;
     }
     Tenure previous =

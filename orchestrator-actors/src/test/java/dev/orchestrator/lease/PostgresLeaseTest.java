@@ -142,6 +142,24 @@ class PostgresLeaseTest {
   }
 
   @Test
+  void aLeaseTakenBeforeTheHeartbeatNoticesIsNeitherReleasedNorKept() throws Exception {
+    PostgresLease releasing = quietLease("taken-release", "a");
+    assertTrue(acquired(releasing.acquire()));
+    execute("UPDATE leases SET owner = 'thief', epoch = epoch + 1 WHERE name = 'taken-release'");
+    assertTrue(acquired(releasing.release()), "not held any more");
+    assertFalse(releasing.checkLease());
+    assertEquals(new Row("thief", 2), row("taken-release"), "the new owner's lease is untouched");
+
+    PostgresLease acquiring = quietLease("taken-acquire", "a");
+    assertTrue(acquired(acquiring.acquire()));
+    execute("UPDATE leases SET owner = 'thief', epoch = epoch + 1 WHERE name = 'taken-acquire'");
+    assertFalse(acquired(acquiring.acquire()), "held by the thief now");
+    assertFalse(acquiring.checkLease());
+    assertEquals(-1, acquiring.heldEpoch());
+    assertEquals(new Row("thief", 2), row("taken-acquire"));
+  }
+
+  @Test
   void theAdvisoryLockKeyIsReadBackFromPgLocks() throws Exception {
     try (Connection c = database.connection()) {
       lock(c, KEY);
@@ -173,7 +191,14 @@ class PostgresLeaseTest {
       assertFalse(acquired(b.acquire()), "a's process holds its lock: alive");
       assertEquals(new Row("a", 1), row("takeover"));
     }
-    // The liveness connection closed: a's "process" is dead, its lease not yet expired.
+    // The liveness connection closed: a's "process" is dead, its lease not yet expired. The server
+    // ends the session (and frees the lock) a moment after the client closed it: wait for that.
+    lost.awaitAssert(
+        WAIT,
+        () -> {
+          assertFalse(held(KEY), "a's session still holds its lock");
+          return null;
+        });
     assertTrue(acquired(b.acquire()));
     assertEquals(new Row("b", 2), row("takeover"));
     lost.expectMessage(WAIT, "lost");
@@ -191,8 +216,18 @@ class PostgresLeaseTest {
   }
 
   private PostgresLease lease(String name, String owner, Long key) {
+    return leaseWith(name, owner, Map.of("owner-key", key == null ? "" : Long.toString(key)));
+  }
+
+  /** A lease whose heartbeat does not run during a test, so only the test's calls reach the row. */
+  private PostgresLease quietLease(String name, String owner) {
+    return leaseWith(name, owner, Map.of("heartbeat-interval", "1h", "heartbeat-timeout", "3h"));
+  }
+
+  /** A lease with the singleton lease's settings but {@code settings}. */
+  private PostgresLease leaseWith(String name, String owner, Map<String, String> settings) {
     Config config =
-        ConfigFactory.parseMap(Map.of("owner-key", key == null ? "" : Long.toString(key)))
+        ConfigFactory.parseMap(settings)
             .withFallback(system.settings().config().getConfig("orchestrator.lease.singleton"));
     return new PostgresLease(LeaseSettings.apply(config, name, owner), system);
   }
