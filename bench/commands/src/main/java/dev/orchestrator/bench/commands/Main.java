@@ -226,6 +226,7 @@ public final class Main {
       }
       r.config.put("before_burst", prepare());
       Machine.Cpu c0 = Machine.Cpu.now();
+      long[] split0 = cpuSplit();
       r.burst = bench.burst("burst", n, clients, options.batch());
       Machine.Cpu c1 = Machine.Cpu.now();
       r.burst.cpu =
@@ -234,12 +235,15 @@ public final class Main {
                   Locale.ROOT,
                   " = %.0f us per submit (the bench JVM is the HTTP load generator, --http-client=%s)",
                   c1.selfSecondsSince(c0) * 1e6 / n,
-                  options.httpClient());
+                  options.httpClient())
+              + perCommand(split0, cpuSplit(), n);
       r.burst.generatorUsPerSubmit = c1.selfSecondsSince(c0) * 1e6 / n;
       r.burst.httpClient = options.httpClient();
       System.out.printf(Locale.ROOT, "  burst: %s commands/s%n", Report.rate(r.burst.throughput()));
       r.config.put("before_paced", prepare());
+      long[] paced0 = cpuSplit();
       r.paced = bench.paced(rate, seconds);
+      r.paced.cpu = perCommand(paced0, cpuSplit(), rate * seconds).replaceFirst("^; ", "");
       System.out.println("  paced: submit->start " + r.paced.submitToStart.describe());
     } catch (Exception e) {
       r.failure = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -254,6 +258,27 @@ public final class Main {
       }
     }
     return r;
+  }
+
+  /** CPU so far of the node and of PostgreSQL (postmaster and backends), nanoseconds; -1 unknown. */
+  private long[] cpuSplit() {
+    long pg = db.postmasterPid().isPresent() ? NodeProcess.treeCpuNanos(db.postmasterPid().getAsLong()) : -1;
+    return new long[] {node == null ? -1 : new NodeProcess(node.pid()).cpuNanos(), pg};
+  }
+
+  /**
+   * "; node x ms, PostgreSQL y ms of CPU per command": what each side spent from the first submit
+   * until the phase's last command was done (their own background work included; others' not).
+   */
+  private static String perCommand(long[] before, long[] after, int commands) {
+    if (before[0] < 0 || after[0] < 0 || before[1] < 0 || after[1] < 0 || commands <= 0) {
+      return "";
+    }
+    return String.format(
+        Locale.ROOT,
+        "; node %.2f ms and PostgreSQL %.2f ms of CPU per command",
+        (after[0] - before[0]) / 1e6 / commands,
+        (after[1] - before[1]) / 1e6 / commands);
   }
 
   /**

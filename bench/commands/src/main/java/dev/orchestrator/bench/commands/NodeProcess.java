@@ -27,6 +27,43 @@ public final class NodeProcess {
 
   /** user + system CPU of the whole node process (all threads) in nanoseconds, or -1. */
   public long cpuNanos() {
+    return cpuNanos(pid, ticksPerSecond);
+  }
+
+  /**
+   * user + system CPU in nanoseconds of {@code parent} and of its live child processes (a
+   * PostgreSQL postmaster and its backends), or -1 if {@code parent} is gone. A backend that ended
+   * in between is not counted (the bench's connections stay open).
+   */
+  public static long treeCpuNanos(long parent) {
+    long ticks = clockTicks();
+    long total = cpuNanos(parent, ticks);
+    if (total < 0) {
+      return -1;
+    }
+    try (java.util.stream.Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path proc : (Iterable<Path>) procs::iterator) {
+        String name = proc.getFileName().toString();
+        if (name.chars().allMatch(Character::isDigit) && parentOf(proc) == parent) {
+          total += Math.max(0, cpuNanos(Long.parseLong(name), ticks));
+        }
+      }
+    } catch (IOException e) {
+      return -1;
+    }
+    return total;
+  }
+
+  private static long parentOf(Path proc) {
+    try {
+      String stat = Files.readString(proc.resolve("stat"));
+      return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+")[1]);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  private static long cpuNanos(long pid, long ticksPerSecond) {
     try {
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
       // The command name (field 2) may hold spaces: count fields after its closing parenthesis.

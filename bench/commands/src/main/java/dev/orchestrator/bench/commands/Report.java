@@ -114,6 +114,9 @@ final class Report {
       System.out.println("    ack latency      " + p.ackLatency.describe());
       System.out.println("    submit->start    " + p.submitToStart.describe() + "   [" + p.startSource + "]");
       System.out.println("    submit->complete " + p.submitToComplete.describe() + "   [" + p.completeSource + "]");
+      if (!p.cpu.isEmpty()) {
+        System.out.println("    cpu: " + p.cpu);
+      }
       p.errorSamples.forEach(e -> System.out.println("    error: " + e));
     }
     if (r.failure != null) {

@@ -83,6 +83,8 @@ final class Results {
     Stats submitToComplete = Stats.EMPTY;
     String startSource = "";
     String completeSource = "";
+    /** CPU of the node and of PostgreSQL per command over the paced phase, when measured. */
+    String cpu = "";
 
     Map<String, Object> toMap() {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -98,6 +100,7 @@ final class Results {
       m.put("submit_to_start_source", startSource);
       m.put("submit_to_complete", submitToComplete.toMap());
       m.put("submit_to_complete_source", completeSource);
+      m.put("cpu", cpu);
       m.put("error_samples", errorSamples);
       return m;
     }

@@ -119,9 +119,10 @@ public final class Main {
       Round r = Round.run(n, cluster, options.recoveryTimeoutMs());
       rounds.add(r);
       System.out.printf(Locale.ROOT,
-          "round %2d: killed node %d, singleton answered on %s after %.2f s; node back Up %.1f s"
-              + " after its restart%n",
-          n, r.victim, r.newHost, r.recoveryMs() / 1000, (r.upNanos - r.restartNanos) / 1e9);
+          "round %2d: killed node %d, singleton answered on %s after %.2f s (asked at the kill:"
+              + " %.2f s); node back Up %.1f s after its restart%n",
+          n, r.victim, r.newHost, r.recoveryMs() / 1000, r.retryMs() / 1000,
+          (r.upNanos - r.restartNanos) / 1e9);
       Thread.sleep(options.settleS() * 1000L);
     }
     load.stopSubmitting();
@@ -136,13 +137,14 @@ public final class Main {
     List<Map<String, Object>> perRound = new ArrayList<>();
     System.out.println();
     System.out.println("== per round ==");
-    System.out.println("round  killed  singleton answered  first ack after kill  longest submit->ack"
-        + "  restart->Up  submitted  not acked");
+    System.out.println("round  killed  singleton answered  asked at kill  first ack after kill"
+        + "  longest submit->ack  restart->Up  submitted  not acked");
     for (Round r : rounds) {
       Map<String, Object> f = r.figures(submits);
       perRound.add(f);
-      System.out.printf(Locale.ROOT, "%5d  %6d  %16.2f s  %18s  %17.2f s  %9.1f s  %9d  %9d%n",
-          r.number, r.victim, r.recoveryMs() / 1000,
+      System.out.printf(Locale.ROOT,
+          "%5d  %6d  %16.2f s  %11.2f s  %18s  %17.2f s  %9.1f s  %9d  %9d%n",
+          r.number, r.victim, r.recoveryMs() / 1000, r.retryMs() / 1000,
           f.get("firstAckAfterKillMs") == null ? "-" : f.get("firstAckAfterKillMs") + " ms",
           ((Number) f.get("longestSubmitToAckMs")).doubleValue() / 1000,
           ((Number) f.get("restartToUpMs")).doubleValue() / 1000,
@@ -153,16 +155,24 @@ public final class Main {
         "kill -9 -> singleton answering on a survivor: min %.2f s, median %.2f s, max %.2f s"
             + " (%d rounds)", rec[0] / 1000, median(rec) / 1000, rec[rec.length - 1] / 1000,
         rec.length);
+    double[] asked = rounds.stream().mapToDouble(Round::retryMs).sorted().toArray();
+    String askedAtKill = String.format(Locale.ROOT,
+        "a client asking at the kill, one request at a time (gateway ask timeout 5 s): answered"
+            + " after min %.2f s, median %.2f s, max %.2f s", asked[0] / 1000,
+        median(asked) / 1000, asked[asked.length - 1] / 1000);
     String commands = String.format(Locale.ROOT,
         "commands: %d submitted, %d acknowledged (202), %d never acknowledged within %d s;"
             + " of the acknowledged: %d SUCCEEDED, lost %d (unknown %d, ended otherwise %d,"
             + " unfinished %d), duplicates (attempts > 1) %d",
         submits.size(), ids.size(), refused, options.giveUpMs() / 1000, v.succeeded, v.lost(),
-        v.unknown, v.endedOtherwise, v.unfinished, v.duplicates);
+        v.unknown, v.endedOtherwise, v.unfinished, v.duplicates)
+        + unacknowledged(submits, rounds).stream().map(line -> "\n    " + line)
+            .collect(java.util.stream.Collectors.joining());
     System.out.println();
     System.out.println("== summary ==");
     facts.forEach(f -> System.out.println("  " + f));
     System.out.println("  " + recovery);
+    System.out.println("  " + askedAtKill);
     System.out.println("  " + commands);
     v.examples.forEach(e -> System.out.println("    e.g. " + e));
     System.out.println("  machine at the end: " + Machine.loadAverage());
@@ -171,11 +181,60 @@ public final class Main {
     json.put("facts", facts);
     json.put("rounds", perRound);
     json.put("recoveryMs", Arrays.stream(rec).map(Math::round).toArray());
-    json.put("summary", List.of(recovery, commands));
+    json.put("summary", List.of(recovery, askedAtKill, commands));
     Path results = options.out().resolve("results-" + stamp + ".json");
     Api.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(results.toFile(), json);
     System.out.println("results: " + results);
     return v.lost() == 0 ? 0 : 4;
+  }
+
+  /** Submits never acknowledged that share the round they were sent in and their last error. */
+  private record Unacknowledged(Round after, String error) {}
+
+  /**
+   * The submits never acknowledged, grouped by the round whose kill came last before they were sent
+   * (none: before the first kill) and their last error, so that a figure above 0 says when and why.
+   */
+  static List<String> unacknowledged(List<Load.Submit> submits, List<Round> rounds) {
+    Map<Unacknowledged, List<Long>> groups = new LinkedHashMap<>();
+    for (Load.Submit s : submits) {
+      if (!s.acked()) {
+        Round after = null;
+        for (Round r : rounds) {
+          if (r.killNanos <= s.sentNanos) {
+            after = r;
+          }
+        }
+        groups
+            .computeIfAbsent(new Unacknowledged(after, s.lastError), k -> new ArrayList<>())
+            .add(s.sentNanos);
+      }
+    }
+    List<String> lines = new ArrayList<>();
+    groups.forEach(
+        (key, sent) -> {
+          Round r = key.after();
+          java.util.LongSummaryStatistics at =
+              sent.stream().mapToLong(Long::longValue).summaryStatistics();
+          String when =
+              r == null
+                  ? "before the first kill"
+                  : String.format(
+                      Locale.ROOT,
+                      "round %d, sent %.1f-%.1f s after the kill (node back Up at %.1f s)",
+                      r.number,
+                      (at.getMin() - r.killNanos) / 1e9,
+                      (at.getMax() - r.killNanos) / 1e9,
+                      (r.upNanos - r.killNanos) / 1e9);
+          lines.add(
+              String.format(
+                  Locale.ROOT,
+                  "never acknowledged: %d in %s; last error: %s",
+                  sent.size(),
+                  when,
+                  key.error()));
+        });
+    return lines;
   }
 
   private static double median(double[] sorted) {

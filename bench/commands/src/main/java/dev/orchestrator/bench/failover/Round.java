@@ -7,6 +7,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,12 +23,14 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Round {
   private static final Duration POLL_TIMEOUT = Duration.ofSeconds(10);
+  private static final long OPEN_POLL_MS = 100;
 
   final int number;
   int victim;
   String newHost;
   long killNanos;
   long singletonNanos;
+  long retryNanos;
   long restartNanos;
   long upNanos;
 
@@ -68,56 +75,106 @@ final class Round {
   }
 
   /**
-   * Every survivor asks GET /api/v1/cluster in a loop (one request at a time each). The gateway
-   * asks the singleton through its proxy (WhereAreYou), which buffers while no singleton is known
-   * and delivers once the new one is identified: the first answer naming another node is the
-   * moment the singleton answers on a survivor.
+   * Two kinds of polls of every survivor's GET /api/v1/cluster, whose gateway asks the singleton
+   * through its proxy (WhereAreYou). Open loop: a new request every {@link #OPEN_POLL_MS} whatever
+   * is still under way, so the first answer naming another node is the moment the new singleton
+   * answers (within that period): {@link #singletonNanos}. Closed loop: one request at a time per
+   * survivor, as a client that asks at the kill and asks again when it gets no answer; until the
+   * dead member is removed its proxy still sends to the old singleton and the request waits out
+   * the gateway's ask timeout (5 s): {@link #retryNanos}.
    */
   private void awaitSingletonElsewhere(LocalCluster cluster, long timeoutMs) throws Exception {
     String dead = cluster.address(victim);
-    AtomicLong found = new AtomicLong();
+    AtomicLong open = new AtomicLong();
+    AtomicLong closed = new AtomicLong();
     AtomicInteger where = new AtomicInteger(-1);
     long deadline = killNanos + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    ExecutorService requests = Executors.newCachedThreadPool(daemon());
+    ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(daemon());
     List<Thread> pollers = new ArrayList<>();
-    for (int i = 0; i < cluster.size(); i++) {
-      if (i == victim) {
-        continue;
-      }
-      int node = i;
-      Thread t =
-          new Thread(
-              () -> {
-                while (found.get() == 0 && System.nanoTime() < deadline) {
-                  try {
-                    JsonNode view = cluster.get(node, "/api/v1/cluster", POLL_TIMEOUT);
-                    long now = System.nanoTime();
-                    String address = view.path("singleton").path("address").asText("");
-                    int host = cluster.indexOf(address);
-                    if (host >= 0 && !address.equals(dead) && found.compareAndSet(0, now)) {
-                      where.set(host);
+    try {
+      for (int i = 0; i < cluster.size(); i++) {
+        if (i == victim) {
+          continue;
+        }
+        int node = i;
+        Thread t =
+            new Thread(
+                () -> {
+                  while (closed.get() == 0 && System.nanoTime() < deadline) {
+                    if (!poll(cluster, node, dead, closed, null)) {
+                      sleep(50);
                     }
-                  } catch (IOException e) {
-                    sleep(50);
-                  } catch (InterruptedException e) {
-                    return;
                   }
-                }
-              },
-              "poll-" + i);
-      t.setDaemon(true);
-      t.start();
-      pollers.add(t);
+                },
+                "poll-" + i);
+        t.setDaemon(true);
+        t.start();
+        pollers.add(t);
+      }
+      CountDownLatch openAnswered = new CountDownLatch(1);
+      ticks.scheduleAtFixedRate(
+          () -> {
+            for (int i = 0; i < cluster.size(); i++) {
+              int node = i;
+              if (node != victim) {
+                requests.execute(
+                    () -> {
+                      if (poll(cluster, node, dead, open, where) && open.get() != 0) {
+                        openAnswered.countDown();
+                      }
+                    });
+              }
+            }
+          },
+          0,
+          OPEN_POLL_MS,
+          TimeUnit.MILLISECONDS);
+      openAnswered.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      ticks.shutdownNow();
+      for (Thread t : pollers) {
+        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1000));
+      }
+    } finally {
+      requests.shutdownNow();
+      ticks.shutdownNow();
     }
-    for (Thread t : pollers) {
-      t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1000));
-    }
-    if (found.get() == 0) {
+    if (open.get() == 0 || closed.get() == 0) {
       throw new IOException(
           "round " + number + ": the singleton did not answer on a survivor within " + timeoutMs
               + " ms of the kill");
     }
-    singletonNanos = found.get();
+    singletonNanos = open.get();
+    retryNanos = closed.get();
     newHost = cluster.address(where.get());
+  }
+
+  /** One GET /api/v1/cluster on {@code node}: notes the first answer naming another live node. */
+  private static boolean poll(
+      LocalCluster cluster, int node, String dead, AtomicLong found, AtomicInteger where) {
+    try {
+      JsonNode view = cluster.get(node, "/api/v1/cluster", POLL_TIMEOUT);
+      long now = System.nanoTime();
+      String address = view.path("singleton").path("address").asText("");
+      int host = cluster.indexOf(address);
+      if (host >= 0 && !address.equals(dead) && found.compareAndSet(0, now) && where != null) {
+        where.set(host);
+      }
+      return true;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static ThreadFactory daemon() {
+    return r -> {
+      Thread t = new Thread(r, "open-poll");
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /**
@@ -153,6 +210,11 @@ final class Round {
     return (singletonNanos - killNanos) / 1e6;
   }
 
+  /** Kill to the answer of a client that asked at the kill, one request at a time. */
+  double retryMs() {
+    return (retryNanos - killNanos) / 1e6;
+  }
+
   /** The round's command figures from the submits sent between the kill and the node back Up. */
   Map<String, Object> figures(List<Load.Submit> submits) {
     long firstAck = Long.MAX_VALUE;
@@ -175,6 +237,7 @@ final class Round {
     m.put("round", number);
     m.put("killed", victim);
     m.put("singletonAnsweredMs", Math.round(recoveryMs()));
+    m.put("askedAtKillAnsweredMs", Math.round(retryMs()));
     m.put("newSingletonHost", newHost);
     m.put("firstAckAfterKillMs", firstAck == Long.MAX_VALUE ? null : Math.round(firstAck / 1e6));
     m.put("longestSubmitToAckMs", Math.round(longestWait / 1e6));
