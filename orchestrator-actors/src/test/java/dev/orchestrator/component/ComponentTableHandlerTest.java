@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import akka.persistence.query.Offset;
 import akka.projection.eventsourced.EventEnvelope;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.orchestrator.db.Database;
-import dev.orchestrator.db.DatabaseSettings;
-import dev.orchestrator.db.EmbeddedDatabase;
 import dev.orchestrator.db.PooledJdbcSession;
+import dev.orchestrator.db.TestPostgres;
 import dev.orchestrator.protocol.component.ComponentEvent;
 import dev.orchestrator.protocol.component.ComponentEvent.Faulted;
 import dev.orchestrator.protocol.component.ComponentEvent.HealthChanged;
@@ -46,42 +44,30 @@ class ComponentTableHandlerTest {
       new ComponentSpec("simulated", null, List.of("power"), List.of(), Duration.ofSeconds(1));
 
   @TempDir static Path tempDir;
-  private static EmbeddedDatabase server;
-  private static Database database;
+  private static TestPostgres db;
 
   private final ComponentTableHandler handler = new ComponentTableHandler();
   private final AtomicLong offsets = new AtomicLong();
 
   @BeforeAll
   static void startDatabase() throws Exception {
-    server = EmbeddedDatabase.start(tempDir.resolve("pg"));
-    database =
-        Database.connect(
-            new DatabaseSettings(
-                server.jdbcUrl(), server.user(), server.password(), 2, Duration.ofSeconds(10)));
-    database.migrate();
+    db = TestPostgres.start(tempDir.resolve("pg"));
   }
 
   @AfterAll
   static void stopDatabase() throws Exception {
-    if (database != null) {
-      database.close();
-    }
-    if (server != null) {
-      server.close();
+    if (db != null) {
+      db.close();
     }
   }
 
   @BeforeEach
   void emptyTable() throws Exception {
-    try (Connection c = database.connection();
-        Statement s = c.createStatement()) {
-      s.execute("TRUNCATE components");
-    }
+    db.execute("TRUNCATE components");
   }
 
   private void fold(ComponentEvent event) throws Exception {
-    PooledJdbcSession session = new PooledJdbcSession(database.dataSource());
+    PooledJdbcSession session = new PooledJdbcSession(db.dataSource());
     try {
       handler.process(
           session,
@@ -99,7 +85,7 @@ class ComponentTableHandlerTest {
   }
 
   private static Instant stateSince(String id) throws Exception {
-    try (Connection c = database.connection();
+    try (Connection c = db.database().connection();
         PreparedStatement s =
             c.prepareStatement("SELECT state, state_since FROM components WHERE id = ?")) {
       s.setString(1, id);
@@ -140,7 +126,7 @@ class ComponentTableHandlerTest {
   @Test
   void aRowFoldedBeforeTheColumnExistedGetsTheTimeOfItsNextEvent() throws Exception {
     fold(new Registered("old", SPEC, at(0)));
-    try (Connection c = database.connection();
+    try (Connection c = db.database().connection();
         Statement s = c.createStatement()) {
       s.execute("UPDATE components SET state = 'RUN', state_since = NULL WHERE id = 'old'");
     }

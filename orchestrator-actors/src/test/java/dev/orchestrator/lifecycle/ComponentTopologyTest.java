@@ -2,13 +2,9 @@ package dev.orchestrator.lifecycle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.orchestrator.db.Database;
-import dev.orchestrator.db.DatabaseSettings;
-import dev.orchestrator.db.EmbeddedDatabase;
+import dev.orchestrator.db.TestPostgres;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,8 +32,7 @@ class ComponentTopologyTest {
   private static final Duration WITHIN = Duration.ofSeconds(60);
 
   @TempDir static Path tempDir;
-  private static EmbeddedDatabase server;
-  private static Database database;
+  private static TestPostgres db;
 
   private final AtomicInteger queries = new AtomicInteger();
   private final CountDownLatch gate = new CountDownLatch(1);
@@ -61,28 +56,20 @@ class ComponentTopologyTest {
 
   @BeforeAll
   static void startDatabase() throws Exception {
-    server = EmbeddedDatabase.start(tempDir.resolve("pg"));
-    database =
-        Database.connect(
-            new DatabaseSettings(
-                server.jdbcUrl(), server.user(), server.password(), 4, Duration.ofSeconds(10)));
-    database.migrate();
+    db = TestPostgres.start(tempDir.resolve("pg"));
   }
 
   @AfterAll
   static void stopDatabase() throws Exception {
-    if (database != null) {
-      database.close();
-    }
-    if (server != null) {
-      server.close();
+    if (db != null) {
+      db.close();
     }
   }
 
   @BeforeEach
   void setUp() throws SQLException {
     pool = Executors.newFixedThreadPool(4);
-    execute("DELETE FROM components");
+    db.execute("DELETE FROM components");
     insert("a");
     insert("b");
   }
@@ -94,7 +81,7 @@ class ComponentTopologyTest {
 
   @Test
   void callersThatComeWhileAReadIsUnderWayShareTheNextRead() throws Exception {
-    ComponentTopology topology = new ComponentTopology(database.dataSource(), blocking);
+    ComponentTopology topology = new ComponentTopology(db.dataSource(), blocking);
     List<CompletableFuture<Map<String, ComponentTopology.Node>>> reads = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       reads.add(topology.read().toCompletableFuture());
@@ -110,7 +97,7 @@ class ComponentTopologyTest {
   @Test
   void aCallerAfterAReadEndedSeesWhatWasRegisteredMeanwhile() throws Exception {
     gate.countDown();
-    ComponentTopology topology = new ComponentTopology(database.dataSource(), blocking);
+    ComponentTopology topology = new ComponentTopology(db.dataSource(), blocking);
     assertEquals(
         Set.of("a", "b"),
         topology.read().toCompletableFuture().get(WITHIN.toSeconds(), TimeUnit.SECONDS).keySet());
@@ -122,17 +109,10 @@ class ComponentTopologyTest {
   }
 
   private static void insert(String id) throws SQLException {
-    execute(
+    db.execute(
         "INSERT INTO components (id, driver, groups, depends_on, poll_interval_ms, state,"
             + " registered_at, updated_at) VALUES ('"
             + id
             + "', 'simulated', '{g}', '{}', 1000, 'STOPPED', now(), now())");
-  }
-
-  private static void execute(String sql) throws SQLException {
-    try (Connection c = database.connection();
-        Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orchestrator.db.TestPostgres;
 import dev.orchestrator.protocol.command.CommandStatus;
 import dev.orchestrator.protocol.scenario.Condition;
 import dev.orchestrator.protocol.scenario.Explanation;
@@ -29,12 +30,12 @@ class CommandAndRunLeafTest {
   private static final Instant T0 = Instant.parse("2030-05-01T12:00:00Z");
 
   @TempDir static Path tempDir;
-  private static TestDatabase db;
+  private static TestPostgres db;
   private static JdbcConditionEvaluator evaluator;
 
   @BeforeAll
   static void start() throws Exception {
-    db = TestDatabase.start(tempDir);
+    db = TestPostgres.start(tempDir.resolve("pg"));
     evaluator =
         new JdbcConditionEvaluator(
             db.dataSource(), db.blocking(), DatasourceSettings.ownDatabaseOnly());

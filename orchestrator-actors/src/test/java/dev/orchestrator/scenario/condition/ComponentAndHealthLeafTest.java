@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orchestrator.db.TestPostgres;
 import dev.orchestrator.protocol.component.FsmState;
 import dev.orchestrator.protocol.scenario.Condition;
 import dev.orchestrator.protocol.scenario.Explanation;
@@ -24,12 +25,12 @@ class ComponentAndHealthLeafTest {
   private static final Instant NOW = Instant.parse("2030-05-01T12:00:00Z");
 
   @TempDir static Path tempDir;
-  private static TestDatabase db;
+  private static TestPostgres db;
   private static JdbcConditionEvaluator evaluator;
 
   @BeforeAll
   static void start() throws Exception {
-    db = TestDatabase.start(tempDir);
+    db = TestPostgres.start(tempDir.resolve("pg"));
     evaluator =
         new JdbcConditionEvaluator(
             db.dataSource(), db.blocking(), DatasourceSettings.ownDatabaseOnly());

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.orchestrator.db.TestPostgres;
 import dev.orchestrator.protocol.scenario.Condition;
 import dev.orchestrator.protocol.scenario.Explanation;
 import java.nio.file.Path;
@@ -33,12 +34,12 @@ class DatabaseLeafTest {
   private static final Instant NOW = Instant.parse("2030-05-01T12:00:00Z");
 
   @TempDir static Path tempDir;
-  private static TestDatabase db;
+  private static TestPostgres db;
   private static JdbcConditionEvaluator evaluator;
 
   @BeforeAll
   static void start() throws Exception {
-    db = TestDatabase.start(tempDir);
+    db = TestPostgres.start(tempDir.resolve("pg"));
     db.execute("CREATE TABLE orders (id INT, status TEXT, total NUMERIC)");
     db.execute(
         "INSERT INTO orders VALUES (1, 'open', 10.5), (2, 'open', NULL), (3, 'open', 7),"

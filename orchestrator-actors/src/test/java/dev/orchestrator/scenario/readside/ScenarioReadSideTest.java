@@ -15,6 +15,7 @@ import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import dev.orchestrator.db.TestPostgres;
 import dev.orchestrator.protocol.JsonSerializable;
 import dev.orchestrator.protocol.scenario.Explanation;
 import dev.orchestrator.protocol.scenario.RunStatus;
@@ -47,12 +48,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ScenarioReadSideTest {
   @TempDir static Path tempDir;
-  private static ReadSideDatabase db;
+  private static TestPostgres db;
   private static ActorTestKit testKit;
 
   @BeforeAll
   static void start() throws Exception {
-    db = ReadSideDatabase.start(tempDir.resolve("pg"));
+    db = TestPostgres.start(tempDir.resolve("pg"));
     testKit = ActorTestKit.create("ScenarioReadSideTest", config());
     Cluster cluster = Cluster.get(testKit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
@@ -97,9 +98,9 @@ class ScenarioReadSideTest {
             """);
     String url = "akka-persistence-jdbc.shared-databases.slick.db.";
     return persistence
-        .withValue(url + "url", ConfigValueFactory.fromAnyRef(db.server.jdbcUrl()))
-        .withValue(url + "user", ConfigValueFactory.fromAnyRef(db.server.user()))
-        .withValue(url + "password", ConfigValueFactory.fromAnyRef(db.server.password()))
+        .withValue(url + "url", ConfigValueFactory.fromAnyRef(db.server().jdbcUrl()))
+        .withValue(url + "user", ConfigValueFactory.fromAnyRef(db.server().user()))
+        .withValue(url + "password", ConfigValueFactory.fromAnyRef(db.server().password()))
         .withFallback(ConfigFactory.load());
   }
 
@@ -150,8 +151,8 @@ class ScenarioReadSideTest {
     }
     written.receiveSeveralMessages(scenarios * (runsEach + 1), Duration.ofSeconds(30));
 
-    ScenarioRepository scenarioRepository = new ScenarioRepository(db.dataSource(), db.blocking);
-    ScenarioRunRepository runRepository = new ScenarioRunRepository(db.dataSource(), db.blocking);
+    ScenarioRepository scenarioRepository = new ScenarioRepository(db.dataSource(), db.blocking());
+    ScenarioRunRepository runRepository = new ScenarioRunRepository(db.dataSource(), db.blocking());
     testKit
         .createTestProbe()
         .awaitAssert(

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.projection.eventsourced.EventEnvelope;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.orchestrator.db.TestPostgres;
 import dev.orchestrator.protocol.scenario.Explanation;
 import dev.orchestrator.protocol.scenario.RunStatus;
 import dev.orchestrator.protocol.scenario.RunTrigger;
@@ -46,15 +47,15 @@ class ScenarioRunTableTest {
   private static final Scenario DEFINITION = load("alpha");
 
   @TempDir static Path tempDir;
-  private static ReadSideDatabase db;
+  private static TestPostgres db;
   private static ScenarioRunRepository repository;
 
   private Folding<ScenarioRunEvent> folding;
 
   @BeforeAll
   static void startDatabase() throws Exception {
-    db = ReadSideDatabase.start(tempDir.resolve("pg"));
-    repository = new ScenarioRunRepository(db.dataSource(), db.blocking);
+    db = TestPostgres.start(tempDir.resolve("pg"));
+    repository = new ScenarioRunRepository(db.dataSource(), db.blocking());
   }
 
   @AfterAll

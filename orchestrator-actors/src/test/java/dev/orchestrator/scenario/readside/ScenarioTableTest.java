@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.projection.eventsourced.EventEnvelope;
+import dev.orchestrator.db.TestPostgres;
 import dev.orchestrator.protocol.scenario.RunStatus;
 import dev.orchestrator.protocol.scenario.Scenario;
 import dev.orchestrator.protocol.scenario.ScenarioCommand.Mode;
@@ -42,17 +43,17 @@ class ScenarioTableTest {
   private static final String SELECT_ALL = "SELECT * FROM scenarios ORDER BY name";
 
   @TempDir static Path tempDir;
-  private static ReadSideDatabase db;
+  private static TestPostgres db;
   private static ScenarioRepository repository;
 
   private Folding<ScenarioEvent> folding;
 
   @BeforeAll
   static void startDatabase() throws Exception {
-    db = ReadSideDatabase.start(tempDir.resolve("pg"));
+    db = TestPostgres.start(tempDir.resolve("pg"));
     // Five minutes after T0: a 10m cooldown that started at T0 is still under way.
     Clock clock = Clock.fixed(T0.plusSeconds(300), ZoneOffset.UTC);
-    repository = new ScenarioRepository(db.dataSource(), db.blocking, clock);
+    repository = new ScenarioRepository(db.dataSource(), db.blocking(), clock);
   }
 
   @AfterAll

@@ -1,33 +1,37 @@
-package dev.orchestrator.scenario.readside;
+package dev.orchestrator.db;
 
-import dev.orchestrator.db.Database;
-import dev.orchestrator.db.DatabaseSettings;
-import dev.orchestrator.db.EmbeddedDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import javax.sql.DataSource;
 
-/** A real PostgreSQL with the real migrations, and a pool for the repositories' blocking reads. */
-final class ReadSideDatabase implements AutoCloseable {
-  final EmbeddedDatabase server;
-  final Database database;
-  final ExecutorService blocking;
+/**
+ * A real PostgreSQL (embedded binaries) with the orchestrator's migrations, for the tests of what
+ * reads and writes its tables: an executor for their blocking reads, a way to put rows in the
+ * tables and to dump them.
+ */
+public final class TestPostgres implements AutoCloseable {
+  private final EmbeddedDatabase server;
+  private final Database database;
+  private final ExecutorService blocking = Executors.newFixedThreadPool(4);
 
-  private ReadSideDatabase(EmbeddedDatabase server, Database database) {
+  private TestPostgres(EmbeddedDatabase server, Database database) {
     this.server = server;
     this.database = database;
-    this.blocking = Executors.newFixedThreadPool(2);
   }
 
-  static ReadSideDatabase start(Path dir) throws Exception {
+  /** Starts a server with its data in {@code dir} (created) and migrates it. */
+  public static TestPostgres start(Path dir) throws Exception {
     EmbeddedDatabase server = EmbeddedDatabase.start(dir);
     try {
       Database database =
@@ -35,26 +39,43 @@ final class ReadSideDatabase implements AutoCloseable {
               new DatabaseSettings(
                   server.jdbcUrl(), server.user(), server.password(), 4, Duration.ofSeconds(10)));
       database.migrate();
-      return new ReadSideDatabase(server, database);
+      return new TestPostgres(server, database);
     } catch (Exception | Error e) {
       server.close();
       throw e;
     }
   }
 
-  DataSource dataSource() {
+  public EmbeddedDatabase server() {
+    return server;
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  public DataSource dataSource() {
     return database.dataSource();
   }
 
-  void execute(String sql) throws SQLException {
+  public ExecutorService blocking() {
+    return blocking;
+  }
+
+  /** Runs one statement with its parameters; Instants are bound as timestamps. */
+  public void execute(String sql, Object... params) throws SQLException {
     try (Connection c = dataSource().getConnection();
-        Statement s = c.createStatement()) {
-      s.execute(sql);
+        PreparedStatement s = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        Object p = params[i];
+        s.setObject(i + 1, p instanceof Instant at ? Timestamp.from(at) : p);
+      }
+      s.execute();
     }
   }
 
   /** Every row of {@code query}, every column as text: to compare a table before and after. */
-  List<String> dump(String query) throws SQLException {
+  public List<String> dump(String query) throws SQLException {
     List<String> rows = new ArrayList<>();
     try (Connection c = dataSource().getConnection();
         Statement s = c.createStatement();
@@ -75,7 +96,10 @@ final class ReadSideDatabase implements AutoCloseable {
   @Override
   public void close() throws Exception {
     blocking.shutdownNow();
-    database.close();
-    server.close();
+    try {
+      database.close();
+    } finally {
+      server.close();
+    }
   }
 }
