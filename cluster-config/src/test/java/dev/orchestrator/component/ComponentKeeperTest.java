@@ -3,13 +3,19 @@ package dev.orchestrator.component;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import akka.persistence.typed.PersistenceId;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.orchestrator.node.Node;
+import dev.orchestrator.node.testkit.Api;
 import dev.orchestrator.node.testkit.Await;
 import dev.orchestrator.node.testkit.TestJournal;
 import dev.orchestrator.node.testkit.TestNodes;
 import dev.orchestrator.protocol.component.ComponentEvent;
+import dev.orchestrator.protocol.component.ComponentEvent.LifecycleRequested;
 import dev.orchestrator.protocol.component.ComponentEvent.Registered;
+import dev.orchestrator.protocol.component.ComponentEvent.StateChanged;
 import dev.orchestrator.protocol.component.ComponentSpec;
+import dev.orchestrator.protocol.component.FsmState;
+import dev.orchestrator.protocol.component.LifecycleCommand;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,6 +68,45 @@ class ComponentKeeperTest {
           }
         });
     assertEquals("Registered", journaled("Component|" + id).get(0));
+  }
+
+  /**
+   * A command accepted (LifecycleRequested journaled) by an entity whose node died before its
+   * simulated component carried it out: the entity's next incarnation has a new in-process
+   * component, which carries it out (the drill of a graceful hand-over once left a component at
+   * STOPPED for good, desired INITIALIZED, and a scenario run waiting on it).
+   */
+  @Test
+  void aCommandAcceptedButNotCarriedOutBeforeItsNodeDiedIsCarriedOut() throws Exception {
+    node = TestNodes.start("dev", TestNodes.dev(dataDir));
+    Api api = TestNodes.api(node);
+    TestNodes.awaitReady(api);
+    String id = "moved-component";
+    ComponentSpec spec =
+        new ComponentSpec("simulated", null, List.of("kept"), List.of(), Duration.ofMillis(100));
+    Instant at = Instant.now();
+    TestJournal.<ComponentEvent>write(
+        node.system(),
+        PersistenceId.of(ComponentEntity.ENTITY_TYPE_KEY.name(), id),
+        ComponentEntity.tagFor(id),
+        List.of(
+            new Registered(id, spec, at),
+            new StateChanged(id, FsmState.UNKNOWN, FsmState.STOPPED, null, at),
+            new LifecycleRequested(
+                id,
+                LifecycleCommand.CMD_INITIALIZED,
+                FsmState.INITIALIZING,
+                FsmState.INITIALIZED,
+                at,
+                null)));
+
+    Await.until(
+        DEADLINE,
+        () -> {
+          JsonNode view = Api.json(api.get("/api/v1/components/" + id));
+          assertEquals("INITIALIZED", view.path("state").asText(), view::toString);
+          assertEquals("INITIALIZED", view.path("desiredState").asText(), view::toString);
+        });
   }
 
   private List<String> journaled(String persistenceId) throws Exception {

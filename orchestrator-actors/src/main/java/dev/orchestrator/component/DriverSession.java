@@ -62,7 +62,13 @@ final class DriverSession {
     stop();
     driver =
         ComponentDrivers.create(
-            context.getSystem(), settings, componentId, state.spec(), state.state(), state.fault());
+            context.getSystem(),
+            settings,
+            componentId,
+            state.spec(),
+            state.state(),
+            state.desiredState(),
+            state.fault());
     ChangeAnnounced announced = new ChangeAnnounced(generation);
     ActorRef<ComponentCommand> self = context.getSelf();
     driver.onChange(() -> self.tell(announced));

@@ -15,9 +15,9 @@ public final class ComponentDrivers {
   private ComponentDrivers() {}
 
   /**
-   * The driver for component {@code id}. {@code lastState} is the state the entity last observed
-   * and {@code fault} the injected fault: an in-process component resumes from them after a
-   * restart.
+   * The driver for component {@code id}. {@code lastState} is the state the entity last observed,
+   * {@code desiredState} the target of the last command it accepted and {@code fault} the injected
+   * fault: an in-process component resumes from them after a restart.
    */
   public static ComponentDriver create(
       ActorSystem<?> system,
@@ -25,6 +25,7 @@ public final class ComponentDrivers {
       String id,
       ComponentSpec spec,
       FsmState lastState,
+      FsmState desiredState,
       SimulatedFault fault) {
     return switch (spec.driver()) {
       case "simulated" ->
@@ -34,6 +35,7 @@ public final class ComponentDrivers {
               system.executionContext(),
               settings.simulated(),
               lastState,
+              desiredState,
               fault);
       case "http" -> http(system, id, spec);
       default -> new Unavailable("no driver named '" + spec.driver() + "'");

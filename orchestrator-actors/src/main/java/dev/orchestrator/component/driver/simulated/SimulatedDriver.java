@@ -23,8 +23,10 @@ import scala.concurrent.ExecutionContext;
 /**
  * An in-process component with the lifecycle FSM of DESIGN.md and injectable faults, for demos,
  * drills and tests. It starts in its {@code initial} state ({@code UNKNOWN} for a new component,
- * which moves to STOPPED after one transition time) and changes state with the ActorSystem's
- * scheduler, never by sleeping. Thread-safe: the scheduler and the entity call it concurrently.
+ * which moves to STOPPED after one transition time), and goes on to the {@code desired} one when a
+ * command was accepted but not carried out before the entity moved ({@link #resume}) and changes
+ * state with the ActorSystem's scheduler, never by sleeping. Thread-safe: the scheduler and the
+ * entity call it concurrently.
  *
  * <p>Like a fenced real component, it keeps the highest fencing epoch any call carried and refuses
  * a lifecycle command with an older one, counting the refusals; both show in its health answer
@@ -57,6 +59,7 @@ public final class SimulatedDriver implements ComponentDriver {
       ExecutionContext executor,
       ComponentSettings.Simulated settings,
       FsmState initial,
+      FsmState desired,
       SimulatedFault fault) {
     this.componentId = componentId;
     this.scheduler = scheduler;
@@ -71,8 +74,27 @@ public final class SimulatedDriver implements ComponentDriver {
       }
       if (state == FsmState.UNKNOWN) {
         moveTo(FsmState.UNKNOWN, ComponentFsm.START_TARGET);
+      } else {
+        resume(desired);
       }
     }
+  }
+
+  /**
+   * Carries out a command the entity accepted but whose outcome it had not seen ({@code desired}
+   * differs from the state it knew): this in-process component went with the entity's old
+   * incarnation (a node that left or died, a shard handed over), while one outside the orchestrator
+   * would have gone on with it. Not from FAULT: a fault after the last command reached its target
+   * leaves that target desired, and a component is never acknowledged by a restart.
+   */
+  private void resume(FsmState desired) {
+    if (desired == null || desired == state || state == FsmState.FAULT) {
+      return;
+    }
+    ComponentFsm.TABLE.stream()
+        .filter(row -> row.from() == state && row.to() == desired)
+        .findFirst()
+        .ifPresent(row -> moveTo(row.via(), row.to()));
   }
 
   /** Sets the fault; {@code fault} sends the component through ON_ERROR to FAULT at once. */

@@ -36,12 +36,17 @@ class SimulatedDriverTest {
   }
 
   private static SimulatedDriver driver(FsmState initial, SimulatedFault fault) {
+    return driver(initial, initial, fault);
+  }
+
+  private static SimulatedDriver driver(FsmState initial, FsmState desired, SimulatedFault fault) {
     return new SimulatedDriver(
         "sim",
         testKit.system().scheduler(),
         testKit.system().executionContext(),
         SETTINGS,
         initial,
+        desired,
         fault);
   }
 
@@ -102,6 +107,26 @@ class SimulatedDriverTest {
   void resumesFromTheTargetOfATransitionalState() {
     assertEquals(FsmState.RUN, driver(FsmState.STARTING, SimulatedFault.NONE).state());
     assertEquals(FsmState.PAUSE, driver(FsmState.PAUSE, SimulatedFault.NONE).state());
+  }
+
+  @Test
+  void carriesOutACommandAcceptedButNotCarriedOutBeforeTheEntityMoved() {
+    SimulatedDriver initializing =
+        driver(FsmState.STOPPED, FsmState.INITIALIZED, SimulatedFault.NONE);
+    assertEquals(FsmState.INITIALIZING, initializing.state());
+    awaitState(initializing, FsmState.INITIALIZED);
+
+    SimulatedDriver pausing = driver(FsmState.RUN, FsmState.PAUSE, SimulatedFault.NONE);
+    assertEquals(FsmState.PAUSING, pausing.state());
+    awaitState(pausing, FsmState.PAUSE);
+  }
+
+  @Test
+  void aFaultIsNotAcknowledgedByARestartNorAnImpossibleTargetReached() {
+    assertEquals(
+        FsmState.FAULT, driver(FsmState.FAULT, FsmState.STOPPED, SimulatedFault.NONE).state());
+    assertEquals(
+        FsmState.STOPPED, driver(FsmState.STOPPED, FsmState.RUN, SimulatedFault.NONE).state());
   }
 
   @Test
