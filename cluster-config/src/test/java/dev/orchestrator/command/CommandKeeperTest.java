@@ -103,9 +103,8 @@ class CommandKeeperTest {
   }
 
   private Api start() throws Exception {
-    node = TestNodes.start("dev", TestNodes.dev(dataDir));
+    node = TestNodes.startReadyDev(dataDir);
     Api api = TestNodes.api(node);
-    TestNodes.awaitReady(api);
     return api;
   }
 

@@ -46,8 +46,7 @@ class ComponentKeeperTest {
 
   @Test
   void aRegisteredComponentThatNoEntityRunsIsStartedAndPolled() throws Exception {
-    node = TestNodes.start("dev", TestNodes.dev(dataDir));
-    TestNodes.awaitReady(TestNodes.api(node));
+    node = TestNodes.startReadyDev(dataDir);
     String id = "kept-component";
     ComponentSpec spec =
         new ComponentSpec("simulated", null, List.of("kept"), List.of(), Duration.ofMillis(100));
@@ -78,9 +77,8 @@ class ComponentKeeperTest {
    */
   @Test
   void aCommandAcceptedButNotCarriedOutBeforeItsNodeDiedIsCarriedOut() throws Exception {
-    node = TestNodes.start("dev", TestNodes.dev(dataDir));
+    node = TestNodes.startReadyDev(dataDir);
     Api api = TestNodes.api(node);
-    TestNodes.awaitReady(api);
     String id = "moved-component";
     ComponentSpec spec =
         new ComponentSpec("simulated", null, List.of("kept"), List.of(), Duration.ofMillis(100));

@@ -46,9 +46,8 @@ class LifecycleRunKeeperTest {
 
   @Test
   void anAcceptedRunThatNoEntityRunsIsStartedAndFinishes() throws Exception {
-    node = TestNodes.start("dev", TestNodes.dev(dataDir));
+    node = TestNodes.startReadyDev(dataDir);
     Api api = TestNodes.api(node);
-    TestNodes.awaitReady(api);
     HttpResponse<String> registered =
         api.put(
             "/api/v1/components/kept-run-c",

@@ -49,7 +49,12 @@ public final class TestNodes {
 
   /** A dev node on a new temporary data directory named {@code dirPrefix...}, once it is ready. */
   public static Node startReadyDev(String dirPrefix) throws Exception {
-    Node node = start("dev", dev(Files.createTempDirectory(dirPrefix)));
+    return startReadyDev(Files.createTempDirectory(dirPrefix));
+  }
+
+  /** A dev node on {@code dataDir}, once it is ready. */
+  public static Node startReadyDev(Path dataDir) throws Exception {
+    Node node = start("dev", dev(dataDir));
     awaitReady(api(node));
     return node;
   }
