@@ -120,6 +120,7 @@ public final class SimulatedDriver implements ComponentDriver {
   public CompletionStage<Void> send(LifecycleCommand command, long epoch) {
     return answer(
         false,
+        true,
         () -> {
           synchronized (this) {
             if (epoch < highestEpoch) {
@@ -155,6 +156,7 @@ public final class SimulatedDriver implements ComponentDriver {
   public CompletionStage<Observation> poll(long epoch) {
     return answer(
         true,
+        false,
         () -> {
           synchronized (this) {
             highestEpoch = Math.max(highestEpoch, epoch);
@@ -167,6 +169,7 @@ public final class SimulatedDriver implements ComponentDriver {
   @Override
   public CompletionStage<JsonNode> healthCheck(long epoch) {
     return answer(
+        false,
         false,
         () -> {
           synchronized (this) {
@@ -197,9 +200,11 @@ public final class SimulatedDriver implements ComponentDriver {
 
   /**
    * Answers after the answer time, or fails as the fault says. A flapping component goes down and
-   * up again at each poll; the other calls share the poll's fate.
+   * up again at each poll; the other calls share the poll's fate. {@code onReceipt}: the call takes
+   * effect when it arrives (a command starts its transition then, as a real component's does), and
+   * only its answer takes the answer time; otherwise the answer is what holds when it is sent.
    */
-  private <T> CompletionStage<T> answer(boolean poll, Supplier<T> reply) {
+  private <T> CompletionStage<T> answer(boolean poll, boolean onReceipt, Supplier<T> reply) {
     SimulatedFault now;
     boolean fails;
     synchronized (this) {
@@ -237,16 +242,32 @@ public final class SimulatedDriver implements ComponentDriver {
                       componentId + " dropped the call (simulated: flapping)")));
       return result;
     }
-    later(
-        scaled(settings.answerTime()),
-        () -> {
-          try {
-            result.complete(reply.get());
-          } catch (RuntimeException e) {
-            result.completeExceptionally(e);
-          }
-        });
+    if (onReceipt) {
+      CompletableFuture<T> taken = new CompletableFuture<>();
+      complete(taken, reply);
+      later(
+          scaled(settings.answerTime()),
+          () ->
+              taken.whenComplete(
+                  (value, failure) -> {
+                    if (failure != null) {
+                      result.completeExceptionally(failure);
+                    } else {
+                      result.complete(value);
+                    }
+                  }));
+      return result;
+    }
+    later(scaled(settings.answerTime()), () -> complete(result, reply));
     return result;
+  }
+
+  private static <T> void complete(CompletableFuture<T> result, Supplier<T> reply) {
+    try {
+      result.complete(reply.get());
+    } catch (RuntimeException e) {
+      result.completeExceptionally(e);
+    }
   }
 
   /** Enters {@code via} now and {@code to} after the transition time, unless overtaken. */

@@ -104,6 +104,31 @@ class SimulatedDriverTest {
   }
 
   @Test
+  void aCommandStartsItsTransitionOnArrivalAndIsAnsweredAfterTheAnswerTime() throws Exception {
+    ComponentSettings.Simulated slowAnswers =
+        new ComponentSettings.Simulated(
+            Duration.ofMillis(200), Duration.ofMillis(300), 5, Duration.ofSeconds(1), true);
+    SimulatedDriver driver =
+        new SimulatedDriver(
+            "sim",
+            testKit.system().scheduler(),
+            testKit.system().executionContext(),
+            slowAnswers,
+            FsmState.STOPPED,
+            FsmState.STOPPED,
+            SimulatedFault.NONE);
+    long start = System.nanoTime();
+    CompletionStage<Void> sent = driver.send(LifecycleCommand.CMD_INITIALIZED, 0);
+    assertEquals(FsmState.INITIALIZING, driver.state(), "the transition starts on arrival");
+    get(sent);
+    long answeredAfterMs = (System.nanoTime() - start) / 1_000_000;
+    assertTrue(answeredAfterMs >= 300, "answered after " + answeredAfterMs + " ms");
+
+    CompletionStage<Void> refused = driver.send(LifecycleCommand.CMD_PAUSE, 0);
+    assertEquals(DriverException.Kind.REFUSED, failure(refused).kind());
+  }
+
+  @Test
   void resumesFromTheTargetOfATransitionalState() {
     assertEquals(FsmState.RUN, driver(FsmState.STARTING, SimulatedFault.NONE).state());
     assertEquals(FsmState.PAUSE, driver(FsmState.PAUSE, SimulatedFault.NONE).state());
