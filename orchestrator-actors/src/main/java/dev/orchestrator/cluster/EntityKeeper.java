@@ -19,6 +19,7 @@ import com.typesafe.config.Config;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -37,6 +38,9 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>an entity whose shard runs on no node (its node died, its shard was handed over, the
  *       cluster restarted) is woken at once, wherever sharding then puts it;
+ *   <li>an entity whose shard moved since the last check (its node died or left and a message for
+ *       another entity of the shard already started the shard elsewhere; a rebalance) is woken at
+ *       once too: it stopped with its old node, and nothing else would start it;
  *   <li>an entity of a shard on this node that is not running (it stopped, or the read side had not
  *       seen it yet when its shard was woken) is woken once its row is older than the check
  *       interval (younger rows may lag an entity that has just finished).
@@ -141,6 +145,12 @@ public final class EntityKeeper<M> {
   /** The shards running on some node at the last check; null when that was unknown. */
   private Set<String> liveShards;
 
+  /** Where each shard ran at the last check whose stats answered, by region address. */
+  private Map<String, String> homes = Map.of();
+
+  /** Where each shard runs according to the check under way; null when that is unknown. */
+  private Map<String, String> newHomes;
+
   private EntityKeeper(
       ActorContext<Message> context,
       TimerScheduler<Message> timers,
@@ -221,16 +231,18 @@ public final class EntityKeeper<M> {
       // No region answered (no coordinator yet, or the ask timed out): where shards run is
       // unknown, which is not the same as nowhere.
       liveShards = null;
+      newHomes = null;
     } else {
       Set<String> shards = new HashSet<>();
-      regions
-          .values()
-          .forEach(
-              region -> {
-                shards.addAll(region.getStats().keySet());
-                shards.addAll(region.getFailed());
-              });
+      Map<String, String> where = new HashMap<>();
+      regions.forEach(
+          (address, region) -> {
+            shards.addAll(region.getStats().keySet());
+            shards.addAll(region.getFailed());
+            region.getStats().keySet().forEach(shard -> where.put(shard, address.toString()));
+          });
       liveShards = shards;
+      newHomes = where;
     }
     sharding
         .shardState()
@@ -257,21 +269,21 @@ public final class EntityKeeper<M> {
       armNext(true);
       return Behaviors.same();
     }
-    int orphans = 0;
-    int stopped = 0;
-    for (Row row : rows.rows()) {
-      String shard = shardOf(row.id(), numberOfShards);
-      Set<String> running = rows.here().get(shard);
-      if (liveShards != null && !liveShards.contains(shard)) {
-        wake(row.entityToWake());
-        orphans++;
-      } else if (running != null
-          && !running.contains(row.id())
-          && row.updatedAt().isBefore(Instant.now().minus(settings.interval()))) {
-        wake(row.entityToWake());
-        stopped++;
-      }
+    Set<String> moved = newHomes == null ? Set.of() : moved(homes, newHomes);
+    if (newHomes != null) {
+      homes = newHomes;
     }
+    Wakes wakes =
+        decide(
+            rows.rows(),
+            numberOfShards,
+            liveShards,
+            moved,
+            rows.here(),
+            Instant.now().minus(settings.interval()));
+    wakes.orphans().forEach(this::wake);
+    wakes.moved().forEach(this::wake);
+    wakes.stopped().forEach(this::wake);
     context
         .getLog()
         .debug(
@@ -280,18 +292,70 @@ public final class EntityKeeper<M> {
             kept.what(),
             liveShards == null ? "unknown" : liveShards.size(),
             rows.here().size());
-    if (orphans + stopped > 0) {
+    if (!wakes.isEmpty()) {
       context
           .getLog()
           .info(
-              "Waking {} {} whose shard runs nowhere and {} whose entity stopped",
-              orphans,
+              "Waking {} {} whose shard runs nowhere, {} whose shard moved and {} whose entity"
+                  + " stopped",
+              wakes.orphans().size(),
               kept.what(),
-              stopped);
+              wakes.moved().size(),
+              wakes.stopped().size());
     }
     succeededOnce |= liveShards != null;
-    armNext(orphans > 0 || liveShards == null);
+    armNext(!wakes.orphans().isEmpty() || liveShards == null);
     return Behaviors.same();
+  }
+
+  /** The entities (to wake) a check wakes, by why. */
+  record Wakes(List<String> orphans, List<String> moved, List<String> stopped) {
+    boolean isEmpty() {
+      return orphans.isEmpty() && moved.isEmpty() && stopped.isEmpty();
+    }
+  }
+
+  /** The shards whose region at the last check is not their region now (another one, or none). */
+  static Set<String> moved(Map<String, String> before, Map<String, String> now) {
+    Set<String> moved = new HashSet<>();
+    before.forEach(
+        (shard, home) -> {
+          if (!home.equals(now.get(shard))) {
+            moved.add(shard);
+          }
+        });
+    return moved;
+  }
+
+  /**
+   * What a check wakes: the rows whose shard runs nowhere ({@code liveShards} null: unknown, then
+   * none), whose shard {@code moved}, and those of shards here whose entity is not running and
+   * whose row changed before {@code staleBefore} (a younger row may lag an entity that has just
+   * finished).
+   */
+  static Wakes decide(
+      List<Row> rows,
+      int numberOfShards,
+      Set<String> liveShards,
+      Set<String> moved,
+      Map<String, Set<String>> here,
+      Instant staleBefore) {
+    List<String> orphans = new ArrayList<>();
+    List<String> movedRows = new ArrayList<>();
+    List<String> stopped = new ArrayList<>();
+    for (Row row : rows) {
+      String shard = shardOf(row.id(), numberOfShards);
+      Set<String> running = here.get(shard);
+      boolean runsHere = running != null && running.contains(row.id());
+      if (liveShards != null && !liveShards.contains(shard)) {
+        orphans.add(row.entityToWake());
+      } else if (!runsHere && moved.contains(shard)) {
+        movedRows.add(row.entityToWake());
+      } else if (running != null && !runsHere && row.updatedAt().isBefore(staleBefore)) {
+        stopped.add(row.entityToWake());
+      }
+    }
+    return new Wakes(orphans, movedRows, stopped);
   }
 
   private Behavior<Message> checkTimedOut() {
