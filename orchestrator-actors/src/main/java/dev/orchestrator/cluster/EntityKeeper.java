@@ -72,6 +72,19 @@ public final class EntityKeeper<M> {
 
   private record MemberRemoved(ClusterEvent.MemberRemoved event) implements Message {}
 
+  /**
+   * After {@code member} left: read the read side again and wake what it left behind ({@code
+   * homes}: where shards ran before it left; {@code woken}: woken already; {@code readsLeft}: this
+   * read included).
+   */
+  private record ReadLeftBehind(
+      String member, Map<String, String> homes, Set<String> woken, int readsLeft)
+      implements Message {}
+
+  /** The rows read for a {@link ReadLeftBehind}. */
+  private record LeftBehind(ReadLeftBehind read, List<Row> rows, Throwable failure)
+      implements Message {}
+
   private record Stats(ClusterShardingStats stats) implements Message {}
 
   private record Local(CurrentShardRegionState state) implements Message {}
@@ -193,6 +206,8 @@ public final class EntityKeeper<M> {
     return Behaviors.receive(Message.class)
         .onMessageEquals(Check.INSTANCE, this::check)
         .onMessage(MemberRemoved.class, this::memberRemoved)
+        .onMessage(ReadLeftBehind.class, this::readLeftBehind)
+        .onMessage(LeftBehind.class, this::leftBehind)
         .onMessage(Stats.class, this::stats)
         .onMessage(Local.class, this::local)
         .onMessage(Rows.class, this::rows)
@@ -201,9 +216,73 @@ public final class EntityKeeper<M> {
         .build();
   }
 
+  /**
+   * A member left (or was downed and removed): the entities of the shards it may have run are woken
+   * as soon as the read side is read, without waiting for a check, whose ask for the shards' homes
+   * gets no answer while it goes to a coordinator that died with that member. Those are the shards
+   * it ran at the last check and those no check has seen yet (started since). The read side is read
+   * again every {@code urgentInterval}, {@code urgentChecks} times in all: an entity started just
+   * before the member died may reach it only after the projection that died with the member has
+   * started elsewhere.
+   */
   private Behavior<Message> memberRemoved(MemberRemoved removed) {
     urgentLeft = settings.urgentChecks();
+    String member = removed.event().member().address().toString();
+    context
+        .getSelf()
+        .tell(new ReadLeftBehind(member, homes, Set.of(), Math.max(1, settings.urgentChecks())));
     return check();
+  }
+
+  private Behavior<Message> readLeftBehind(ReadLeftBehind read) {
+    context.pipeToSelf(kept.rows().get(), (rows, failure) -> new LeftBehind(read, rows, failure));
+    return Behaviors.same();
+  }
+
+  private Behavior<Message> leftBehind(LeftBehind left) {
+    ReadLeftBehind read = left.read();
+    Set<String> woken = new HashSet<>(read.woken());
+    if (left.failure() != null) {
+      context.getLog().warn("Cannot read the {}: {}", kept.what(), left.failure().getMessage());
+    } else {
+      List<String> wake =
+          leftBehind(left.rows(), read.homes(), read.member(), numberOfShards).stream()
+              .filter(woken::add)
+              .toList();
+      wake.forEach(this::wake);
+      if (!wake.isEmpty()) {
+        context
+            .getLog()
+            .info(
+                "Waking {} {} whose shard ran on {}, which left the cluster",
+                wake.size(),
+                kept.what(),
+                read.member());
+      }
+    }
+    if (read.readsLeft() > 1) {
+      timers.startSingleTimer(
+          "left:" + read.member(),
+          new ReadLeftBehind(read.member(), read.homes(), woken, read.readsLeft() - 1),
+          settings.urgentInterval());
+    }
+    return Behaviors.same();
+  }
+
+  /**
+   * The entities to wake for the rows whose shard ran on {@code member} at the last check, or that
+   * no check has seen ({@code homes} has no home for it).
+   */
+  static List<String> leftBehind(
+      List<Row> rows, Map<String, String> homes, String member, int numberOfShards) {
+    return rows.stream()
+        .filter(
+            row -> {
+              String home = homes.get(shardOf(row.id(), numberOfShards));
+              return home == null || home.equals(member);
+            })
+        .map(Row::entityToWake)
+        .toList();
   }
 
   /** Step 1: which shards run anywhere in the cluster. */

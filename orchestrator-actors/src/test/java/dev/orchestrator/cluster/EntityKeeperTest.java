@@ -24,6 +24,7 @@ class EntityKeeperTest {
   private static final Instant OLD = NOW.minusSeconds(60);
   private static final String NODE_A = "akka://orchestrator@127.0.0.1:2551";
   private static final String NODE_B = "akka://orchestrator@127.0.0.1:2552";
+  private static final String NODE_C = "akka://orchestrator@127.0.0.1:2553";
 
   /** An entity id of {@code shard} not in {@code taken}. */
   private static String idIn(String shard, Set<String> taken) {
@@ -102,6 +103,25 @@ class EntityKeeperTest {
             Map.of("6", Set.of(movedHere)),
             STALE_BEFORE);
     assertEquals(new Wakes(List.of(orphan), List.of(), List.of()), wakes);
+  }
+
+  @Test
+  void whenAMemberLeavesTheEntitiesOfItsShardsAndOfShardsNotSeenYetAreWoken() {
+    Map<String, String> homes = Map.of("1", NODE_A, "2", NODE_B);
+    String onA = idIn("1", Set.of());
+    String onB = idIn("2", Set.of());
+    String notSeen = idIn("4", Set.of());
+    List<Row> rows =
+        List.of(
+            new Row(onA, onA, YOUNG),
+            new Row(onB, "parent-of-" + onB, YOUNG),
+            new Row(notSeen, notSeen, YOUNG));
+    assertEquals(
+        List.of("parent-of-" + onB, notSeen), EntityKeeper.leftBehind(rows, homes, NODE_B, SHARDS));
+    assertEquals(List.of(notSeen), EntityKeeper.leftBehind(rows, homes, NODE_C, SHARDS));
+    assertEquals(
+        List.of(onA, "parent-of-" + onB, notSeen),
+        EntityKeeper.leftBehind(rows, Map.of(), NODE_B, SHARDS));
   }
 
   @Test
