@@ -49,6 +49,7 @@ public final class Main {
       options.recoveryTimeoutMs();
       options.nodes();
       options.rounds();
+      options.running();
       options.otherRounds();
       options.netnsPrefix();
       options.netnsSubnet();
@@ -115,14 +116,29 @@ public final class Main {
     Thread.sleep(options.warmupS() * 1000L);
 
     List<Round> rounds = new ArrayList<>();
+    List<Long> reruns = new ArrayList<>();
     for (int n = 1; n <= options.rounds(); n++) {
+      Rerun running =
+          options.running() > 0
+              ? Rerun.start(cluster, stamp, n, options.running(), options.recoveryTimeoutMs())
+              : null;
       Round r = Round.run(n, cluster, options.recoveryTimeoutMs());
       rounds.add(r);
+      String rerun = "";
+      if (running != null) {
+        List<Long> delays =
+            running.rerunAfterKill(r.victim, r.killEpochMs, options.recoveryTimeoutMs());
+        running.cancelAll();
+        reruns.addAll(delays);
+        rerun = String.format(Locale.ROOT, "; %d of its running commands ran again after %s",
+            delays.size(), delays.stream().map(d -> d < 0 ? "never" : d / 1000.0 + " s")
+                .collect(java.util.stream.Collectors.joining(", ")));
+      }
       System.out.printf(Locale.ROOT,
           "round %2d: killed node %d, singleton answered on %s after %.2f s (asked at the kill:"
-              + " %.2f s); node back Up %.1f s after its restart%n",
+              + " %.2f s); node back Up %.1f s after its restart%s%n",
           n, r.victim, r.newHost, r.recoveryMs() / 1000, r.retryMs() / 1000,
-          (r.upNanos - r.restartNanos) / 1e9);
+          (r.upNanos - r.restartNanos) / 1e9, rerun);
       Thread.sleep(options.settleS() * 1000L);
     }
     load.stopSubmitting();
@@ -160,6 +176,17 @@ public final class Main {
         "a client asking at the kill, one request at a time (gateway ask timeout 5 s): answered"
             + " after min %.2f s, median %.2f s, max %.2f s", asked[0] / 1000,
         median(asked) / 1000, asked[asked.length - 1] / 1000);
+    double[] rerunMs =
+        reruns.stream().filter(d -> d >= 0).mapToDouble(Long::doubleValue).sorted().toArray();
+    String rerun = rerunMs.length == 0
+        ? "kill -9 -> a command that ran on the killed node running again: none measured"
+            + " (--running=" + options.running() + ")"
+        : String.format(Locale.ROOT,
+            "kill -9 -> a command that ran on the killed node running again elsewhere (its second"
+                + " attempt's AttemptStarted written): min %.2f s, median %.2f s, max %.2f s"
+                + " (%d commands, %d rounds); never ran again: %d",
+            rerunMs[0] / 1000, median(rerunMs) / 1000, rerunMs[rerunMs.length - 1] / 1000,
+            rerunMs.length, rounds.size(), reruns.stream().filter(d -> d < 0).count());
     String commands = String.format(Locale.ROOT,
         "commands: %d submitted, %d acknowledged (202), %d never acknowledged within %d s;"
             + " of the acknowledged: %d SUCCEEDED, lost %d (unknown %d, ended otherwise %d,"
@@ -173,6 +200,7 @@ public final class Main {
     facts.forEach(f -> System.out.println("  " + f));
     System.out.println("  " + recovery);
     System.out.println("  " + askedAtKill);
+    System.out.println("  " + rerun);
     System.out.println("  " + commands);
     v.examples.forEach(e -> System.out.println("    e.g. " + e));
     System.out.println("  machine at the end: " + Machine.loadAverage());
@@ -181,11 +209,12 @@ public final class Main {
     json.put("facts", facts);
     json.put("rounds", perRound);
     json.put("recoveryMs", Arrays.stream(rec).map(Math::round).toArray());
-    json.put("summary", List.of(recovery, askedAtKill, commands));
+    json.put("rerunAfterKillMs", reruns);
+    json.put("summary", List.of(recovery, askedAtKill, rerun, commands));
     Path results = options.out().resolve("results-" + stamp + ".json");
     Api.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(results.toFile(), json);
     System.out.println("results: " + results);
-    return v.lost() == 0 ? 0 : 4;
+    return v.lost() == 0 && reruns.stream().noneMatch(d -> d < 0) ? 0 : 4;
   }
 
   /** Submits never acknowledged that share the round they were sent in and their last error. */

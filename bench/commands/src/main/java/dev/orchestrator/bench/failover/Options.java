@@ -20,6 +20,9 @@ final class Options extends CliOptions {
         --rate=20                 noop commands submitted per second (open loop), round-robin over the
                                   nodes; a refused or failed submit is retried on the next node with
                                   the same idempotency key; acknowledged = a 202
+        --running=6               kill: sleep commands started before each kill, one per node in turn;
+                                  for those that ran on the killed node, kill -> running again
+                                  elsewhere (their second attempt's start); 0: none
         --give-up=60s             a command not acknowledged after this long is counted as refused
         --warmup-s=20             load before the first round (JIT, connections)
         --settle-s=5              load after the restarted node is Up again, before the next round
@@ -77,6 +80,10 @@ final class Options extends CliOptions {
       }
     }
     return rounds;
+  }
+
+  int running() {
+    return integer("running", 6, 0);
   }
 
   int partitionMinS() {

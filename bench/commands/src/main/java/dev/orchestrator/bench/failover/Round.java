@@ -29,6 +29,7 @@ final class Round {
   int victim;
   String newHost;
   long killNanos;
+  long killEpochMs;
   long singletonNanos;
   long retryNanos;
   long restartNanos;
@@ -42,6 +43,7 @@ final class Round {
     Round r = new Round(number);
     r.victim = singletonHost(cluster);
     r.killNanos = System.nanoTime();
+    r.killEpochMs = System.currentTimeMillis();
     cluster.kill9(r.victim);
     r.awaitSingletonElsewhere(cluster, recoveryTimeoutMs);
     r.restartNanos = System.nanoTime();
