@@ -85,6 +85,7 @@ public final class EntityKeeper<M> {
   private record LeftBehind(ReadLeftBehind read, List<Row> rows, Throwable failure)
       implements Message {}
 
+  /** Where shards run, or null when no answer came (see {@link #check}). */
   private record Stats(ClusterShardingStats stats) implements Message {}
 
   private record Local(CurrentShardRegionState state) implements Message {}
@@ -142,6 +143,9 @@ public final class EntityKeeper<M> {
   }
 
   private static final Duration DRAIN_EVERY = Duration.ofMillis(100);
+
+  /** How much longer than the coordinator's own bound the keeper waits for the shards' homes. */
+  private static final Duration STATS_GRACE = Duration.ofSeconds(1);
 
   private final ActorContext<Message> context;
   private final TimerScheduler<Message> timers;
@@ -294,18 +298,21 @@ public final class EntityKeeper<M> {
     // The stats ask, the local state and the read are each bounded; this only frees the keeper
     // if one of their answers is lost, so that it does not stop checking.
     timers.startSingleTimer(CheckTimedOut.INSTANCE, settings.statsTimeout().multipliedBy(3));
-    sharding
-        .shardState()
-        .tell(
-            new GetClusterShardingStats(
-                kept.typeKey(),
-                settings.statsTimeout(),
-                context.messageAdapter(ClusterShardingStats.class, Stats::new)));
+    // The coordinator bounds its questions to the regions by statsTimeout, but a region forwards
+    // the question to the coordinator it knows, which may have died with its node and never
+    // answers: so this ask has a deadline of its own, and no answer means "unknown".
+    context.ask(
+        ClusterShardingStats.class,
+        sharding.shardState(),
+        settings.statsTimeout().plus(STATS_GRACE),
+        replyTo -> new GetClusterShardingStats(kept.typeKey(), settings.statsTimeout(), replyTo),
+        (stats, failure) -> new Stats(stats));
     return Behaviors.same();
   }
 
   private Behavior<Message> stats(Stats stats) {
-    Map<?, ShardRegionStats> regions = stats.stats().getRegions();
+    Map<?, ShardRegionStats> regions =
+        stats.stats() == null ? Map.of() : stats.stats().getRegions();
     if (regions.isEmpty()) {
       // No region answered (no coordinator yet, or the ask timed out): where shards run is
       // unknown, which is not the same as nowhere.
