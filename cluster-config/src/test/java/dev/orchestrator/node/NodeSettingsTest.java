@@ -84,6 +84,17 @@ class NodeSettingsTest {
   }
 
   @Test
+  void theSchedulerTicksEveryMillisecondExceptOnWindowsWhereAkkaAllowsNoLessThanTen() {
+    var config = TestNodes.config("cluster", Map.of());
+    assertEquals(1, config.getDuration("akka.scheduler.tick-duration").toMillis());
+    assertEquals(Optional.empty(), Node.schedulerTick(config, "Linux"));
+    assertEquals(Optional.empty(), Node.schedulerTick(config, "Mac OS X"));
+    assertEquals(Optional.of("10ms"), Node.schedulerTick(config, "Windows 11"));
+    var coarse = TestNodes.config("cluster", Map.of("akka.scheduler.tick-duration", "20ms"));
+    assertEquals(Optional.empty(), Node.schedulerTick(coarse, "Windows Server 2022"));
+  }
+
+  @Test
   void clusterModeWithExternalDatabaseAndSeeds() {
     NodeSettings s =
         settings(
