@@ -67,22 +67,27 @@ final class Rerun {
       r.ids.add(accepted.path("id").asText());
     }
     long deadline = System.currentTimeMillis() + timeoutMs;
-    while (r.attempts().values().stream().filter(a -> !a.isEmpty()).count() < count) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new IOException(
-            "the commands to be killed did not all start within " + timeoutMs + " ms");
+    try (Connection c = r.connect()) {
+      while (r.attempts(c).values().stream().filter(a -> !a.isEmpty()).count() < count) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IOException(
+              "the commands to be killed did not all start within " + timeoutMs + " ms");
+        }
+        Thread.sleep(50);
       }
-      Thread.sleep(50);
     }
     return r;
   }
 
+  private Connection connect() throws SQLException {
+    return DriverManager.getConnection(cluster.jdbcUrl(), "postgres", "");
+  }
+
   /** Each command's attempts so far, from the journal. */
-  Map<String, List<Attempt>> attempts() throws SQLException {
+  Map<String, List<Attempt>> attempts(Connection c) throws SQLException {
     Map<String, List<Attempt>> byId = new HashMap<>();
     ids.forEach(id -> byId.put(id, new ArrayList<>()));
-    try (Connection c = DriverManager.getConnection(cluster.jdbcUrl(), "postgres", "");
-        PreparedStatement s = c.prepareStatement(ATTEMPT_STARTED)) {
+    try (PreparedStatement s = c.prepareStatement(ATTEMPT_STARTED)) {
       s.setArray(
           1,
           c.createArrayOf("text", ids.stream().map(id -> "Command|" + id).toArray(String[]::new)));
@@ -111,10 +116,17 @@ final class Rerun {
   List<Long> rerunAfterKill(int victim, long killEpochMs, long timeoutMs)
       throws SQLException, InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMs;
+    try (Connection c = connect()) {
+      return rerunAfterKill(c, victim, killEpochMs, deadline);
+    }
+  }
+
+  private List<Long> rerunAfterKill(Connection c, int victim, long killEpochMs, long deadline)
+      throws SQLException, InterruptedException {
     while (true) {
       List<Long> delays = new ArrayList<>();
       boolean waiting = false;
-      for (List<Attempt> attempts : attempts().values()) {
+      for (List<Attempt> attempts : attempts(c).values()) {
         if (attempts.isEmpty() || attempts.get(0).node() != victim) {
           continue;
         }
