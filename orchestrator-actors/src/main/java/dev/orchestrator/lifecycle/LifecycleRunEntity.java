@@ -19,7 +19,7 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.SignalHandler;
-import dev.orchestrator.lifecycle.LifecycleRunInternal.Changed;
+import dev.orchestrator.lifecycle.LifecycleRunInternal.ChangedAll;
 import dev.orchestrator.lifecycle.LifecycleRunInternal.Flush;
 import dev.orchestrator.lifecycle.LifecycleRunInternal.Idle;
 import dev.orchestrator.lifecycle.LifecycleRunInternal.Observed;
@@ -60,6 +60,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
@@ -119,6 +120,9 @@ public final class LifecycleRunEntity
   private boolean flushPending;
   private final RunWatches watches;
 
+  /** Where the watched components send their views; it hands them over in batches. */
+  private final ActorRef<Object> batcher;
+
   /** Who waits for this run to finish ({@link AwaitEnd}). */
   private final EndWaiters endWaiters = new EndWaiters();
 
@@ -134,8 +138,8 @@ public final class LifecycleRunEntity
     this.timers = timers;
     this.shard = shard;
     this.components = components;
-    this.watches =
-        new RunWatches(components, context.messageAdapter(ComponentView.class, Changed::new));
+    this.batcher = context.spawnAnonymous(ChangeBatcher.create(context.getSelf().narrow()));
+    this.watches = new RunWatches(components, batcher.narrow());
   }
 
   public static Behavior<LifecycleRunCommand> create(
@@ -184,6 +188,7 @@ public final class LifecycleRunEntity
         .onCommand(AwaitEnd.class, (s, c) -> noSuchRun(c.replyTo()))
         .onCommand(Idle.class, (s, c) -> passivate())
         .onCommand(Wake.class, (s, c) -> passivate())
+        .onCommand(ChangedAll.class, (s, c) -> taken())
         .onAnyCommand(c -> Effect().noReply());
     builder
         .forStateType(Run.class)
@@ -195,7 +200,7 @@ public final class LifecycleRunEntity
         .onCommand(Poll.class, (s, c) -> poll(s))
         .onCommand(Observed.class, (s, o) -> observedAll(s, new ObservedAll(List.of(o))))
         .onCommand(ObservedAll.class, this::observedAll)
-        .onCommand(Changed.class, this::changed)
+        .onCommand(ChangedAll.class, this::changed)
         .onCommand(Flush.class, (s, c) -> flush(s))
         .onCommand(SendResult.class, (s, r) -> sentAll(s, new SentAll(List.of(r))))
         .onCommand(SentAll.class, this::sentAll)
@@ -305,9 +310,15 @@ public final class LifecycleRunEntity
     return decideAll(state, batch.all());
   }
 
-  /** A watched component changed: decided on with the others that arrive before the flush. */
-  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> changed(Run state, Changed changed) {
-    pushed.put(changed.view().id(), changed.view());
+  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> taken() {
+    batcher.tell(ChangeBatcher.TAKEN);
+    return Effect().noReply();
+  }
+
+  /** Watched components changed: decided on with the others that arrive before the flush. */
+  private ReplyEffect<LifecycleRunEvent, LifecycleRunState> changed(Run state, ChangedAll changed) {
+    batcher.tell(ChangeBatcher.TAKEN);
+    changed.views().forEach(view -> pushed.put(view.id(), view));
     if (!flushPending) {
       flushPending = true;
       context.getSelf().tell(Flush.INSTANCE);
@@ -483,20 +494,33 @@ public final class LifecycleRunEntity
     Instant now = Instant.now();
     List<String> laggards = state.current().stream().filter(state::isOpen).toList();
     if (!deadline.escalated() && STOPS.contains(state.spec().command())) {
+      // Each answer set comes back as one message: one per laggard would be thousands of
+      // commands that persist nothing, stashed while the run persists (see ChangeBatcher).
+      List<CompletableFuture<Observed>> views = new ArrayList<>();
+      List<CompletableFuture<SendResult>> stops = new ArrayList<>();
       for (String id : laggards) {
         escalated.add(id);
-        context.pipeToSelf(
-            components.view(id),
-            (view, failure) -> new Observed(id, view, failure == null ? null : reason(failure)));
-        context.pipeToSelf(
-            components.lifecycle(id, LifecycleCommand.CMD_HARD_STOP),
-            (view, failure) ->
-                new SendResult(
-                    id,
-                    LifecycleCommand.CMD_HARD_STOP,
-                    view,
-                    failure == null ? null : reason(failure)));
+        views.add(
+            components
+                .view(id)
+                .handle(
+                    (view, failure) ->
+                        new Observed(id, view, failure == null ? null : reason(failure)))
+                .toCompletableFuture());
+        stops.add(
+            components
+                .lifecycle(id, LifecycleCommand.CMD_HARD_STOP)
+                .handle(
+                    (view, failure) ->
+                        new SendResult(
+                            id,
+                            LifecycleCommand.CMD_HARD_STOP,
+                            view,
+                            failure == null ? null : reason(failure)))
+                .toCompletableFuture());
       }
+      pipeAll(views, ObservedAll::new);
+      pipeAll(stops, SentAll::new);
       timers.startSingleTimer(
           "step", new StepDeadline(deadline.step(), true), state.spec().stepTimeout());
       return Effect().noReply();
@@ -515,6 +539,17 @@ public final class LifecycleRunEntity
               now));
     }
     return persistAll(state, events);
+  }
+
+  /** Tells this run {@code batch} of all the {@code answers} once all of them are in. */
+  private <T> void pipeAll(
+      List<CompletableFuture<T>> answers, Function<List<T>, LifecycleRunCommand> batch) {
+    if (!answers.isEmpty()) {
+      context.pipeToSelf(
+          CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+              .thenApply(done -> answers.stream().map(CompletableFuture::join).toList()),
+          (all, failure) -> batch.apply(all));
+    }
   }
 
   private ReplyEffect<LifecycleRunEvent, LifecycleRunState> runDeadline(Run state) {

@@ -30,8 +30,11 @@ interface LifecycleRunInternal extends LifecycleRunCommand {
   record Observed(String componentId, ComponentView view, String error)
       implements LifecycleRunInternal {}
 
-  /** A watched component changed (or answered a watch): its view now. */
-  record Changed(ComponentView view) implements LifecycleRunInternal {}
+  /**
+   * Watched components changed (or answered a watch): their views now, the latest of each, from the
+   * run's {@link ChangeBatcher}, which sends the next batch only once told this one was taken.
+   */
+  record ChangedAll(List<ComponentView> views) implements LifecycleRunInternal {}
 
   /** Decide on the changes heard of since the last flush, together. */
   enum Flush implements LifecycleRunInternal {

@@ -46,7 +46,9 @@ class LifecycleRunWatchTest {
                   String.join(
                       "\n",
                       "orchestrator.components.simulated.transition-time = 300ms",
-                      "orchestrator.components.simulated.answer-time = 1ms"))
+                      "orchestrator.components.simulated.answer-time = 1ms",
+                      // A stack overflow must fail the test, not end the test JVM.
+                      "akka.jvm-exit-on-fatal-error = off"))
               .withFallback(EventSourcedBehaviorTestKit.config())
               .withFallback(ConfigFactory.load()));
 
@@ -102,6 +104,35 @@ class LifecycleRunWatchTest {
                 new OneLookPort(Map.of())));
     StatusReply<LifecycleRunView> refused = ask(none, r -> new AwaitEnd(Duration.ofHours(1), r));
     assertTrue(refused.isError(), refused::toString);
+  }
+
+  /**
+   * Thousands of watched components' views arriving while the run persists: Akka 2.8 takes the
+   * stashed commands that persist nothing one inside the other and overflows the stack (fatal: the
+   * node's JVM exits) past about a thousand, so they must reach the run in batches. Here "a" has
+   * already reached the target (the run persists that) while sending to "b" floods the run's
+   * watcher with 4,000 views, all of them in its mailbox before that write ends.
+   */
+  @Test
+  void thousandsOfViewsArrivingWhileTheRunPersistsReachItWithoutOverflowingTheStack() {
+    FloodPort port = new FloodPort(4_000);
+    ActorRef<LifecycleRunCommand> run = started("flood-run", List.of("a", "b"), port);
+
+    TestProbe<Object> probe = testKit.createTestProbe();
+    LifecycleRunView report =
+        probe.awaitAssert(
+            WAIT,
+            () -> {
+              LifecycleRunView view = ask(run, LifecycleRunCommand.Get::new).getValue();
+              assertEquals("SUCCEEDED", view.status(), view::toString);
+              return view;
+            });
+    assertEquals(4_000, port.flooded(), "the flood was sent");
+    for (Outcome outcome : report.steps().get(0).components()) {
+      assertEquals("REACHED", outcome.status(), outcome::toString);
+    }
+    // The run and the system still answer after the flood.
+    assertEquals("SUCCEEDED", ask(run, LifecycleRunCommand.Get::new).getValue().status());
   }
 
   /** Simulated components {@code ids}, registered, in STOPPED. */
@@ -161,6 +192,59 @@ class LifecycleRunWatchTest {
     } catch (Exception e) {
       throw new AssertionError("no answer from " + to, e);
     }
+  }
+
+  /**
+   * Components "a" (in INITIALIZED already) and "b" (in STOPPED until it is sent CMD_INITIALIZED)
+   * without entities; sending to "b" first tells the watcher {@code flood} views of "b".
+   */
+  private static final class FloodPort implements ComponentPort {
+    private final int flood;
+    private final Map<String, FsmState> states =
+        new ConcurrentHashMap<>(Map.of("a", FsmState.INITIALIZED, "b", FsmState.STOPPED));
+    private volatile ActorRef<ComponentView> watcher;
+    private volatile int flooded;
+
+    FloodPort(int flood) {
+      this.flood = flood;
+    }
+
+    int flooded() {
+      return flooded;
+    }
+
+    private ComponentView view(String id, FsmState state) {
+      return new ComponentView(
+          id, null, state, null, null, false, null, null, null, null, null, null, 0, 0);
+    }
+
+    @Override
+    public CompletionStage<ComponentView> view(String componentId) {
+      return CompletableFuture.completedFuture(view(componentId, states.get(componentId)));
+    }
+
+    @Override
+    public CompletionStage<ComponentView> lifecycle(String componentId, LifecycleCommand command) {
+      ComponentView before = view(componentId, states.get(componentId));
+      states.put(componentId, FsmState.INITIALIZED);
+      ComponentView after = view(componentId, FsmState.INITIALIZED);
+      ActorRef<ComponentView> to = watcher;
+      if (to != null && componentId.equals("b")) {
+        for (int i = 0; i < flood; i++) {
+          to.tell(after);
+        }
+        flooded = flood;
+      }
+      return CompletableFuture.completedFuture(before);
+    }
+
+    @Override
+    public void watch(String componentId, ActorRef<ComponentView> watcher, Duration duration) {
+      this.watcher = watcher;
+    }
+
+    @Override
+    public void unwatch(String componentId, ActorRef<ComponentView> watcher) {}
   }
 
   /**
