@@ -153,6 +153,10 @@ public final class EntityKeeper<M> {
   private final Kept<M> kept;
   private final ClusterSharding sharding;
   private final int numberOfShards;
+
+  /** This node's address, as {@code homes} names members. */
+  private final String self;
+
   private final ArrayDeque<String> toWake = new ArrayDeque<>();
   private final Set<String> queued = new HashSet<>();
   private boolean checking;
@@ -180,6 +184,7 @@ public final class EntityKeeper<M> {
     this.sharding = ClusterSharding.get(context.getSystem());
     this.numberOfShards =
         context.getSystem().settings().config().getInt("akka.cluster.sharding.number-of-shards");
+    this.self = Cluster.get(context.getSystem()).selfMember().address().toString();
   }
 
   public static <M> Behavior<Message> create(Settings settings, Kept<M> kept) {
@@ -230,8 +235,11 @@ public final class EntityKeeper<M> {
    * started elsewhere.
    */
   private Behavior<Message> memberRemoved(MemberRemoved removed) {
-    urgentLeft = settings.urgentChecks();
     String member = removed.event().member().address().toString();
+    if (member.equals(self)) {
+      return Behaviors.same();
+    }
+    urgentLeft = settings.urgentChecks();
     context
         .getSelf()
         .tell(new ReadLeftBehind(member, homes, Set.of(), Math.max(1, settings.urgentChecks())));
@@ -250,7 +258,7 @@ public final class EntityKeeper<M> {
       context.getLog().warn("Cannot read the {}: {}", kept.what(), left.failure().getMessage());
     } else {
       List<String> wake =
-          leftBehind(left.rows(), read.homes(), read.member(), numberOfShards).stream()
+          leftBehind(left.rows(), read.homes(), read.member(), self, numberOfShards).stream()
               .filter(woken::add)
               .toList();
       wake.forEach(this::wake);
@@ -275,10 +283,14 @@ public final class EntityKeeper<M> {
 
   /**
    * The entities to wake for the rows whose shard ran on {@code member} at the last check, or that
-   * no check has seen ({@code homes} has no home for it).
+   * no check has seen ({@code homes} has no home for it); none when the member that left is this
+   * node ({@code self}): its keeper stops with it, and the survivors' keepers wake its entities.
    */
   static List<String> leftBehind(
-      List<Row> rows, Map<String, String> homes, String member, int numberOfShards) {
+      List<Row> rows, Map<String, String> homes, String member, String self, int numberOfShards) {
+    if (member.equals(self)) {
+      return List.of();
+    }
     return rows.stream()
         .filter(
             row -> {

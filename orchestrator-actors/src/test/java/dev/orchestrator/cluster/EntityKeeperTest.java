@@ -117,11 +117,25 @@ class EntityKeeperTest {
             new Row(onB, "parent-of-" + onB, YOUNG),
             new Row(notSeen, notSeen, YOUNG));
     assertEquals(
-        List.of("parent-of-" + onB, notSeen), EntityKeeper.leftBehind(rows, homes, NODE_B, SHARDS));
-    assertEquals(List.of(notSeen), EntityKeeper.leftBehind(rows, homes, NODE_C, SHARDS));
+        List.of("parent-of-" + onB, notSeen),
+        EntityKeeper.leftBehind(rows, homes, NODE_B, NODE_A, SHARDS));
+    assertEquals(List.of(notSeen), EntityKeeper.leftBehind(rows, homes, NODE_C, NODE_A, SHARDS));
     assertEquals(
         List.of(onA, "parent-of-" + onB, notSeen),
-        EntityKeeper.leftBehind(rows, Map.of(), NODE_B, SHARDS));
+        EntityKeeper.leftBehind(rows, Map.of(), NODE_B, NODE_A, SHARDS));
+  }
+
+  @Test
+  void whenThisNodeLeavesItsKeeperWakesNothing() {
+    String onB = idIn("2", Set.of());
+    String notSeen = idIn("4", Set.of());
+    List<Row> rows = List.of(new Row(onB, onB, YOUNG), new Row(notSeen, notSeen, YOUNG));
+    assertEquals(
+        List.of(), EntityKeeper.leftBehind(rows, Map.of("2", NODE_B), NODE_B, NODE_B, SHARDS));
+    assertEquals(List.of(), EntityKeeper.leftBehind(rows, Map.of(), NODE_B, NODE_B, SHARDS));
+    assertEquals(
+        List.of(onB, notSeen),
+        EntityKeeper.leftBehind(rows, Map.of("2", NODE_B), NODE_B, NODE_A, SHARDS));
   }
 
   @Test
