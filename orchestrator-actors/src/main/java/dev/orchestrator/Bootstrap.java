@@ -20,6 +20,7 @@ import dev.orchestrator.component.ComponentRepository;
 import dev.orchestrator.component.ComponentSettings;
 import dev.orchestrator.component.driver.http.ReplyRouter;
 import dev.orchestrator.db.Database;
+import dev.orchestrator.db.TableStatistics;
 import dev.orchestrator.drill.Drills;
 import dev.orchestrator.lease.FencingEpoch;
 import dev.orchestrator.lease.LeaseDatabase;
@@ -81,6 +82,13 @@ public final class Bootstrap {
     Executor blocking =
         system.dispatchers().lookup(DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
     startEpochRefresh(system, database, blocking);
+    system.systemActorOf(
+        TableStatistics.create(
+            TableStatistics.Settings.of(system.settings().config()),
+            database.dataSource(),
+            blocking),
+        "table-statistics",
+        Props.empty());
     // Read once here so that a component setting that cannot work stops the start, not an entity.
     ComponentSettings.of(system);
     ComponentEntity.init(system);
