@@ -132,7 +132,12 @@ public final class Bootstrap {
         scenarios.askTimeout(),
         scenarios.componentEventMaxAge());
     ReplyRouter.get(system)
-        .useSink(new SpontaneousEvents(system, orchestrator, scenarios.askTimeout()));
+        .useSink(
+            new SpontaneousEvents(
+                system,
+                orchestrator,
+                scenarios.askTimeout(),
+                SpontaneousEvents.Settings.of(system.settings().config())));
     return new Services(
         system,
         database,

@@ -43,6 +43,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The orchestrator's loop, event-sourced so that a failover loses nothing: every tick it reads the
@@ -54,6 +56,7 @@ import java.util.concurrent.Executor;
  */
 final class OrchestratorEngine
     extends EventSourcedBehavior<Orchestrator.Command, OrchestratorEvent, OrchestratorState> {
+  private static final Logger LOG = LoggerFactory.getLogger(OrchestratorEngine.class);
 
   /** How long a definition change outranks the read side (far beyond its usual lag). */
   static final Duration RECENT = Duration.ofSeconds(30);
@@ -385,10 +388,9 @@ final class OrchestratorEngine
               ScenarioFiles.publish(context.getSystem(), settings, blocking)
                   .whenComplete(
                       (done, failure) -> {
+                        // Not the actor's thread: its context's logger may not be used here.
                         if (failure != null) {
-                          context
-                              .getLog()
-                              .error("Scenario files not all defined: {}", failure.getMessage());
+                          LOG.error("Scenario files not all defined: {}", failure.getMessage());
                         }
                       });
               timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ZERO, settings.tick());

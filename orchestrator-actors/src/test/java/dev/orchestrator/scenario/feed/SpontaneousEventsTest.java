@@ -1,0 +1,121 @@
+package dev.orchestrator.scenario.feed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.pattern.StatusReply;
+import dev.orchestrator.protocol.avena.AvenaEvent;
+import dev.orchestrator.singleton.Orchestrator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Events components send on their own reach the orchestrator with at most {@code in-flight} of them
+ * waiting for its answer at a time, so that a burst from a fleet never piles up in the
+ * orchestrator's stash (thousands there overflow its stack in Akka 2.8).
+ */
+class SpontaneousEventsTest {
+  private static final ActorTestKit testKit = ActorTestKit.create("SpontaneousEventsTest");
+  private static final Duration QUIET = Duration.ofMillis(200);
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void aBurstReachesTheOrchestratorAFewAtATimeAndWhole() {
+    TestProbe<Orchestrator.Command> orchestrator = testKit.createTestProbe();
+    SpontaneousEvents sink =
+        new SpontaneousEvents(
+            testKit.system(),
+            orchestrator.getRef(),
+            Duration.ofSeconds(30),
+            new SpontaneousEvents.Settings(4, 100));
+    for (int i = 0; i < 30; i++) {
+      sink.spontaneous(event("alarm", "sensor-" + i));
+    }
+    Set<String> seen = new HashSet<>();
+    while (seen.size() < 30) {
+      List<Orchestrator.Ingest> waiting = new ArrayList<>();
+      int batch = Math.min(4, 30 - seen.size());
+      for (int i = 0; i < batch; i++) {
+        waiting.add(orchestrator.expectMessageClass(Orchestrator.Ingest.class));
+      }
+      // No fifth one while four wait for their answer.
+      orchestrator.expectNoMessage(QUIET);
+      for (Orchestrator.Ingest ingest : waiting) {
+        assertTrue(seen.add(ingest.event().source()), "each event once: " + ingest.event());
+        ingest
+            .replyTo()
+            .tell(StatusReply.success(new Orchestrator.Ingested("id-" + seen.size(), List.of())));
+      }
+    }
+    assertEquals(30, seen.size());
+    orchestrator.expectNoMessage(QUIET);
+  }
+
+  @Test
+  void eventsBeyondTheBufferAreDroppedNotPiledUp() {
+    TestProbe<Orchestrator.Command> orchestrator = testKit.createTestProbe();
+    SpontaneousEvents sink =
+        new SpontaneousEvents(
+            testKit.system(),
+            orchestrator.getRef(),
+            Duration.ofSeconds(30),
+            new SpontaneousEvents.Settings(1, 2));
+    for (int i = 0; i < 50; i++) {
+      sink.spontaneous(event("alarm", "sensor-" + i));
+    }
+    int delivered = 0;
+    Orchestrator.Ingest ingest;
+    while ((ingest = nextOrNull(orchestrator)) != null) {
+      delivered++;
+      ingest.replyTo().tell(StatusReply.success(new Orchestrator.Ingested("id", List.of())));
+    }
+    // One in flight, two buffered, and whatever the stream had pulled in between: not fifty.
+    assertTrue(delivered >= 3 && delivered < 10, "delivered " + delivered);
+  }
+
+  @Test
+  void settingsRefuseZero() {
+    assertThrows(IllegalArgumentException.class, () -> new SpontaneousEvents.Settings(0, 10));
+    assertThrows(IllegalArgumentException.class, () -> new SpontaneousEvents.Settings(4, 0));
+  }
+
+  /** The next Ingest, or null when none comes within QUIET. */
+  private static Orchestrator.Ingest nextOrNull(TestProbe<Orchestrator.Command> orchestrator) {
+    try {
+      return (Orchestrator.Ingest) orchestrator.receiveMessage(QUIET);
+    } catch (AssertionError timedOut) {
+      return null;
+    }
+  }
+
+  private static AvenaEvent event(String type, String source) {
+    return new AvenaEvent(
+        source,
+        null,
+        null,
+        "orchestrator",
+        null,
+        null,
+        type,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+}
