@@ -30,8 +30,9 @@ import javax.sql.DataSource;
  * and joins every event of a range with every row of the tag, 60-440 ms per poll of each projection
  * where it takes under 1 ms with statistics (docs/decisions.md, "Planner statistics of a young
  * journal"). Each check is one read of {@code pg_stat_user_tables}; the analyzing is skipped on a
- * node while another node's is under way (an advisory lock). Once the tables are large a fifth of
- * their rows changes rarely, and autovacuum keeps them.
+ * node while another node's is under way (an advisory lock). With the default {@code
+ * changed-fraction} of one half a growing table is analyzed each time it doubles; once the tables
+ * are large that is rare, and autovacuum keeps them.
  */
 public final class TableStatistics {
   private static final Pattern TABLE_NAME = Pattern.compile("[a-z_][a-z0-9_]*");
