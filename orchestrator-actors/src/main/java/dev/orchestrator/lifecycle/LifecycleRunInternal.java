@@ -26,9 +26,8 @@ interface LifecycleRunInternal extends LifecycleRunCommand {
     INSTANCE
   }
 
-  /** A component's view, or why it could not be read. */
-  record Observed(String componentId, ComponentView view, String error)
-      implements LifecycleRunInternal {}
+  /** A component's view, or why it could not be read (one of an {@link ObservedAll}). */
+  record Observed(String componentId, ComponentView view, String error) {}
 
   /**
    * Watched components changed (or answered a watch): their views now, the latest of each, from the
@@ -47,8 +46,7 @@ interface LifecycleRunInternal extends LifecycleRunCommand {
   /** The answers to lifecycle commands sent together. */
   record SentAll(List<SendResult> all) implements LifecycleRunInternal {}
 
-  /** The answer to a lifecycle command this run sent. */
+  /** The answer to a lifecycle command this run sent (one of a {@link SentAll}). */
   record SendResult(
-      String componentId, LifecycleCommand command, ComponentView before, String error)
-      implements LifecycleRunInternal {}
+      String componentId, LifecycleCommand command, ComponentView before, String error) {}
 }
