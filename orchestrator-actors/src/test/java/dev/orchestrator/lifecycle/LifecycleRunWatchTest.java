@@ -65,15 +65,7 @@ class LifecycleRunWatchTest {
     OneLookPort port = new OneLookPort(registered(IDS));
     ActorRef<LifecycleRunCommand> run = started("watch-run", IDS, port);
 
-    TestProbe<Object> probe = testKit.createTestProbe();
-    LifecycleRunView report =
-        probe.awaitAssert(
-            WAIT,
-            () -> {
-              LifecycleRunView view = ask(run, LifecycleRunCommand.Get::new).getValue();
-              assertEquals("SUCCEEDED", view.status(), view::toString);
-              return view;
-            });
+    LifecycleRunView report = awaitSucceeded(run);
     for (Outcome outcome : report.steps().get(0).components()) {
       assertEquals("REACHED", outcome.status(), outcome::toString);
       assertEquals("INITIALIZED", outcome.reached(), outcome::toString);
@@ -118,15 +110,7 @@ class LifecycleRunWatchTest {
     FloodPort port = new FloodPort(4_000);
     ActorRef<LifecycleRunCommand> run = started("flood-run", List.of("a", "b"), port);
 
-    TestProbe<Object> probe = testKit.createTestProbe();
-    LifecycleRunView report =
-        probe.awaitAssert(
-            WAIT,
-            () -> {
-              LifecycleRunView view = ask(run, LifecycleRunCommand.Get::new).getValue();
-              assertEquals("SUCCEEDED", view.status(), view::toString);
-              return view;
-            });
+    LifecycleRunView report = awaitSucceeded(run);
     assertEquals(4_000, port.flooded(), "the flood was sent");
     for (Outcome outcome : report.steps().get(0).components()) {
       assertEquals("REACHED", outcome.status(), outcome::toString);
@@ -170,6 +154,18 @@ class LifecycleRunWatchTest {
         ask(run, replyTo -> new LifecycleRunCommand.Start(spec, List.of(ids), Map.of(), replyTo));
     assertTrue(started.isSuccess(), started::toString);
     return run;
+  }
+
+  private static LifecycleRunView awaitSucceeded(ActorRef<LifecycleRunCommand> run) {
+    return testKit
+        .createTestProbe()
+        .awaitAssert(
+            WAIT,
+            () -> {
+              LifecycleRunView view = ask(run, LifecycleRunCommand.Get::new).getValue();
+              assertEquals("SUCCEEDED", view.status(), view::toString);
+              return view;
+            });
   }
 
   private static void awaitState(ActorRef<ComponentCommand> entity, FsmState state) {

@@ -34,12 +34,7 @@ class SpontaneousEventsTest {
   @Test
   void aBurstReachesTheOrchestratorAFewAtATimeAndWhole() {
     TestProbe<Orchestrator.Command> orchestrator = testKit.createTestProbe();
-    SpontaneousEvents sink =
-        new SpontaneousEvents(
-            testKit.system(),
-            orchestrator.getRef(),
-            Duration.ofSeconds(30),
-            new SpontaneousEvents.Settings(4, 100));
+    SpontaneousEvents sink = sink(orchestrator, new SpontaneousEvents.Settings(4, 100));
     for (int i = 0; i < 30; i++) {
       sink.spontaneous(event("alarm", "sensor-" + i));
     }
@@ -66,12 +61,7 @@ class SpontaneousEventsTest {
   @Test
   void eventsBeyondTheBufferAreDroppedNotPiledUp() {
     TestProbe<Orchestrator.Command> orchestrator = testKit.createTestProbe();
-    SpontaneousEvents sink =
-        new SpontaneousEvents(
-            testKit.system(),
-            orchestrator.getRef(),
-            Duration.ofSeconds(30),
-            new SpontaneousEvents.Settings(1, 2));
+    SpontaneousEvents sink = sink(orchestrator, new SpontaneousEvents.Settings(1, 2));
     for (int i = 0; i < 50; i++) {
       sink.spontaneous(event("alarm", "sensor-" + i));
     }
@@ -89,6 +79,12 @@ class SpontaneousEventsTest {
   void settingsRefuseZero() {
     assertThrows(IllegalArgumentException.class, () -> new SpontaneousEvents.Settings(0, 10));
     assertThrows(IllegalArgumentException.class, () -> new SpontaneousEvents.Settings(4, 0));
+  }
+
+  private static SpontaneousEvents sink(
+      TestProbe<Orchestrator.Command> orchestrator, SpontaneousEvents.Settings settings) {
+    return new SpontaneousEvents(
+        testKit.system(), orchestrator.getRef(), Duration.ofSeconds(30), settings);
   }
 
   /** The next Ingest, or null when none comes within QUIET. */
