@@ -87,6 +87,9 @@ public final class TableStatistics {
 
   private record Done(List<String> analyzed, Throwable failure) implements Message {}
 
+  /** The listed tables this role cannot analyze (absent, or owned by another role). */
+  private record Unkept(List<String> tables, Throwable failure) implements Message {}
+
   private TableStatistics() {}
 
   /** The tables whose statistics are stale: enough of their rows changed since they were made. */
@@ -108,6 +111,7 @@ public final class TableStatistics {
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.interval());
+                  context.pipeToSelf(unkept(dataSource, blocking, settings.tables()), Unkept::new);
                   return idle(context, settings, dataSource, blocking);
                 }));
   }
@@ -123,6 +127,7 @@ public final class TableStatistics {
               return busy(context, settings, dataSource, blocking);
             })
         .onMessage(Done.class, done -> Behaviors.same())
+        .onMessage(Unkept.class, unkept -> logUnkept(context, unkept))
         .build();
   }
 
@@ -143,7 +148,34 @@ public final class TableStatistics {
               }
               return idle(context, settings, dataSource, blocking);
             })
+        .onMessage(Unkept.class, unkept -> logUnkept(context, unkept))
         .build();
+  }
+
+  private static Behavior<Message> logUnkept(ActorContext<Message> context, Unkept unkept) {
+    if (unkept.failure() == null && !unkept.tables().isEmpty()) {
+      context
+          .getLog()
+          .info(
+              "Leaving the planner statistics of {} to autovacuum: not tables this role owns",
+              unkept.tables());
+    }
+    return Behaviors.same();
+  }
+
+  /** Those of {@code tables} that are absent or that this role may not analyze. */
+  static CompletionStage<List<String>> unkept(
+      DataSource dataSource, Executor blocking, List<String> tables) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (Connection c = dataSource.getConnection()) {
+            List<String> kept = states(c, tables).stream().map(TableState::table).toList();
+            return tables.stream().filter(t -> !kept.contains(t)).toList();
+          } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+          }
+        },
+        blocking);
   }
 
   /** Analyzes the stale ones of {@code tables}; the ones analyzed (none if another node is). */

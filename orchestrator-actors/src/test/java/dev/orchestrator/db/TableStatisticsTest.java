@@ -70,6 +70,30 @@ class TableStatisticsTest {
   }
 
   @Test
+  void aListedTableThatIsAbsentOrNotOursIsNamedAsLeftToAutovacuum() throws Exception {
+    try (Connection c = db.dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE ROLE stats_user LOGIN");
+      s.execute("CREATE TABLE stats_users_own (id int)");
+      s.execute("ALTER TABLE stats_users_own OWNER TO stats_user");
+    }
+    // A role that is not the owner of the journal (the superuser of the other tests owns it).
+    try (Database other =
+        Database.connect(
+            new DatabaseSettings(
+                db.server().jdbcUrl(), "stats_user", "", 2, Duration.ofSeconds(10)))) {
+      List<String> unkept =
+          TableStatistics.unkept(
+                  other.dataSource(),
+                  blocking,
+                  List.of("event_journal", "no_such_table", "stats_users_own"))
+              .toCompletableFuture()
+              .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertEquals(List.of("event_journal", "no_such_table"), unkept);
+    }
+  }
+
+  @Test
   void settingsRefuseANameThatIsNotAPlainTableName() {
     IllegalArgumentException e =
         assertThrows(
