@@ -166,25 +166,31 @@ public final class TableStatistics {
   /** Those of {@code tables} that are absent or that this role may not analyze. */
   static CompletionStage<List<String>> unkept(
       DataSource dataSource, Executor blocking, List<String> tables) {
-    return CompletableFuture.supplyAsync(
+    return onBlocking(
+        blocking,
         () -> {
           try (Connection c = dataSource.getConnection()) {
             List<String> kept = states(c, tables).stream().map(TableState::table).toList();
             return tables.stream().filter(t -> !kept.contains(t)).toList();
-          } catch (SQLException e) {
-            throw new IllegalStateException(e.getMessage(), e);
           }
-        },
-        blocking);
+        });
   }
 
   /** Analyzes the stale ones of {@code tables}; the ones analyzed (none if another node is). */
   static CompletionStage<List<String>> analyzeStale(
       DataSource dataSource, Executor blocking, List<String> tables, Settings settings) {
+    return onBlocking(blocking, () -> analyzeStale(dataSource, tables, settings));
+  }
+
+  private interface SqlWork<T> {
+    T run() throws SQLException;
+  }
+
+  private static <T> CompletionStage<T> onBlocking(Executor blocking, SqlWork<T> work) {
     return CompletableFuture.supplyAsync(
         () -> {
           try {
-            return analyzeStale(dataSource, tables, settings);
+            return work.run();
           } catch (SQLException e) {
             throw new IllegalStateException(e.getMessage(), e);
           }

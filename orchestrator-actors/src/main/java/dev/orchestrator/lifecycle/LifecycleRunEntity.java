@@ -276,30 +276,17 @@ public final class LifecycleRunEntity
         }
       }
       if (!ids.isEmpty()) {
-        List<CompletableFuture<Observed>> views =
-            ids.stream()
-                .map(
-                    id ->
-                        components
-                            .view(id)
-                            .handle(
-                                (view, failure) ->
-                                    new Observed(
-                                        id, view, failure == null ? null : reason(failure)))
-                            .toCompletableFuture())
-                .toList();
-        context.pipeToSelf(
-            CompletableFuture.allOf(views.toArray(CompletableFuture[]::new))
-                .thenApply(done -> views.stream().map(CompletableFuture::join).toList()),
-            (all, failure) ->
-                new ObservedAll(
-                    all != null
-                        ? all
-                        : ids.stream()
-                            .map(id -> new Observed(id, null, reason(failure)))
-                            .toList()));
+        pipeAll(ids.stream().map(this::observe).toList(), ObservedAll::new);
       }
     }
+  }
+
+  /** The component's view, or why it could not be read; never fails. */
+  private CompletableFuture<Observed> observe(String id) {
+    return components
+        .view(id)
+        .handle((view, failure) -> new Observed(id, view, failure == null ? null : reason(failure)))
+        .toCompletableFuture();
   }
 
   private ReplyEffect<LifecycleRunEvent, LifecycleRunState> observedAll(
@@ -445,18 +432,7 @@ public final class LifecycleRunEntity
                           failure == null ? null : reason(failure)))
               .toCompletableFuture());
     }
-    context.pipeToSelf(
-        CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-            .thenApply(done -> answers.stream().map(CompletableFuture::join).toList()),
-        (all, failure) ->
-            new SentAll(
-                all != null
-                    ? all
-                    : observed.stream()
-                        .map(
-                            o ->
-                                new SendResult(o.componentId(), command, o.view(), reason(failure)))
-                        .toList()));
+    pipeAll(answers, SentAll::new);
   }
 
   private ReplyEffect<LifecycleRunEvent, LifecycleRunState> sentAll(Run state, SentAll batch) {
@@ -498,13 +474,7 @@ public final class LifecycleRunEntity
       List<CompletableFuture<SendResult>> stops = new ArrayList<>();
       for (String id : laggards) {
         escalated.add(id);
-        views.add(
-            components
-                .view(id)
-                .handle(
-                    (view, failure) ->
-                        new Observed(id, view, failure == null ? null : reason(failure)))
-                .toCompletableFuture());
+        views.add(observe(id));
         stops.add(
             components
                 .lifecycle(id, LifecycleCommand.CMD_HARD_STOP)
@@ -539,7 +509,10 @@ public final class LifecycleRunEntity
     return persistAll(state, events);
   }
 
-  /** Tells this run {@code batch} of all the {@code answers} once all of them are in. */
+  /**
+   * Tells this run {@code batch} of all the {@code answers} once all of them are in (each answer
+   * carries its own failure, so none fails).
+   */
   private <T> void pipeAll(
       List<CompletableFuture<T>> answers, Function<List<T>, LifecycleRunCommand> batch) {
     if (!answers.isEmpty()) {

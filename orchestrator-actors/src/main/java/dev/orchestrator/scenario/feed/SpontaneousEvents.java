@@ -13,7 +13,6 @@ import dev.orchestrator.component.driver.http.ComponentEventSink;
 import dev.orchestrator.protocol.avena.AvenaEvent;
 import dev.orchestrator.singleton.Orchestrator;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,13 +89,12 @@ public final class SpontaneousEvents implements ComponentEventSink {
   private CompletionStage<Void> handOver(AvenaEvent event) {
     Orchestrator.IncomingEvent incoming =
         new Orchestrator.IncomingEvent(event.eventType(), event.source(), event.data());
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    AskPattern.<Orchestrator.Command, StatusReply<Orchestrator.Ingested>>ask(
+    return AskPattern.<Orchestrator.Command, StatusReply<Orchestrator.Ingested>>ask(
             orchestrator,
             replyTo -> new Orchestrator.Ingest(incoming, null, replyTo),
             askTimeout,
             system.scheduler())
-        .whenComplete(
+        .handle(
             (reply, failure) -> {
               if (failure != null || reply.isError()) {
                 log.warn(
@@ -105,8 +103,7 @@ public final class SpontaneousEvents implements ComponentEventSink {
                     event.source(),
                     failure != null ? failure.getMessage() : reply.getError().getMessage());
               }
-              done.complete(null);
+              return null;
             });
-    return done;
   }
 }

@@ -68,12 +68,12 @@ final class Rerun {
     }
     long deadline = System.currentTimeMillis() + timeoutMs;
     try (Connection c = r.connect()) {
-      while (r.attempts(c).values().stream().filter(a -> !a.isEmpty()).count() < count) {
-        if (System.currentTimeMillis() > deadline) {
-          throw new IOException(
-              "the commands to be killed did not all start within " + timeoutMs + " ms");
-        }
-        Thread.sleep(50);
+      if (!Poll.until(
+          () -> r.attempts(c).values().stream().filter(a -> !a.isEmpty()).count() >= count,
+          50,
+          deadline)) {
+        throw new IOException(
+            "the commands to be killed did not all start within " + timeoutMs + " ms");
       }
     }
     return r;
@@ -123,26 +123,21 @@ final class Rerun {
 
   private List<Long> rerunAfterKill(Connection c, int victim, long killEpochMs, long deadline)
       throws SQLException, InterruptedException {
-    while (true) {
-      List<Long> delays = new ArrayList<>();
-      boolean waiting = false;
-      for (List<Attempt> attempts : attempts(c).values()) {
-        if (attempts.isEmpty() || attempts.get(0).node() != victim) {
-          continue;
-        }
-        Attempt second = attempts.stream().filter(a -> a.number() == 2).findFirst().orElse(null);
-        if (second == null) {
-          waiting = true;
-          delays.add(-1L);
-        } else {
-          delays.add(second.writtenEpochMs() - killEpochMs);
-        }
+    Poll.until(() -> !delays(c, victim, killEpochMs).contains(-1L), 100, deadline);
+    return delays(c, victim, killEpochMs);
+  }
+
+  /** Kill → second attempt, per command first run on {@code victim}; -1 while it has none. */
+  private List<Long> delays(Connection c, int victim, long killEpochMs) throws SQLException {
+    List<Long> delays = new ArrayList<>();
+    for (List<Attempt> attempts : attempts(c).values()) {
+      if (attempts.isEmpty() || attempts.get(0).node() != victim) {
+        continue;
       }
-      if (!waiting || System.currentTimeMillis() > deadline) {
-        return delays;
-      }
-      Thread.sleep(100);
+      Attempt second = attempts.stream().filter(a -> a.number() == 2).findFirst().orElse(null);
+      delays.add(second == null ? -1L : second.writtenEpochMs() - killEpochMs);
     }
+    return delays;
   }
 
   /** Cancels every command of this round (on any live node). */
