@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.orchestrator.node.Node;
 import dev.orchestrator.node.testkit.Api;
+import dev.orchestrator.node.testkit.OversizedBody;
 import dev.orchestrator.node.testkit.TestNodes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -108,6 +109,9 @@ final class GatewayFixture {
       request.method(method, HttpRequest.BodyPublishers.ofString(body));
     } else {
       request.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    if (OversizedBody.applies(body)) {
+      return OversizedBody.send(request.build(), body);
     }
     try {
       return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.orchestrator.node.testkit.Api;
 import dev.orchestrator.node.testkit.Await;
+import dev.orchestrator.node.testkit.OversizedBody;
 import dev.orchestrator.node.testkit.TestNodes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -466,6 +467,9 @@ class ScenarioBadInputTest {
         body == null
             ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofString(body));
+    if (OversizedBody.applies(body)) {
+      return OversizedBody.send(request.build(), body);
+    }
     return execute(request.build());
   }
 

@@ -65,6 +65,9 @@ public final class Api {
     } else {
       request.method(method, HttpRequest.BodyPublishers.noBody());
     }
+    if (OversizedBody.applies(body)) {
+      return OversizedBody.send(request.build(), body);
+    }
     try {
       return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
