@@ -25,9 +25,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts the entities of one sharded type that should be running and are not, one keeper per node
@@ -108,13 +111,25 @@ public final class EntityKeeper<M> {
    * @param what the entities, for the log ("unfinished commands")
    * @param typeKey their entity type
    * @param rows reads the entities that should run from the read side
+   * @param unfolded reads the entities the journal holds past what the read side has folded, for
+   *     the reads after a member's removal (whose projection instances died with it)
    * @param wake the message that starts an entity (its reason is for its log)
    */
   public record Kept<M>(
       String what,
       EntityTypeKey<M> typeKey,
       Supplier<CompletionStage<List<Row>>> rows,
-      Function<String, M> wake) {}
+      Supplier<CompletionStage<List<Row>>> unfolded,
+      Function<String, M> wake) {
+    /** A read side without a look past its offsets. */
+    public Kept(
+        String what,
+        EntityTypeKey<M> typeKey,
+        Supplier<CompletionStage<List<Row>>> rows,
+        Function<String, M> wake) {
+      this(what, typeKey, rows, () -> CompletableFuture.completedFuture(List.of()), wake);
+    }
+  }
 
   /**
    * A keeper's settings (e.g. {@code orchestrator.commands.keeper}).
@@ -141,6 +156,9 @@ public final class EntityKeeper<M> {
           c.getInt("wake-batch"));
     }
   }
+
+  /** For what happens on a future's thread, where the actor's context must not be used. */
+  private static final Logger LOG = LoggerFactory.getLogger(EntityKeeper.class);
 
   private static final Duration DRAIN_EVERY = Duration.ofMillis(100);
 
@@ -246,8 +264,27 @@ public final class EntityKeeper<M> {
     return check();
   }
 
+  /** Reads the read side and what the journal holds past it: see {@link Kept#unfolded}. */
   private Behavior<Message> readLeftBehind(ReadLeftBehind read) {
-    context.pipeToSelf(kept.rows().get(), (rows, failure) -> new LeftBehind(read, rows, failure));
+    context.pipeToSelf(
+        kept.rows()
+            .get()
+            .thenCombine(
+                kept.unfolded()
+                    .get()
+                    .exceptionally(
+                        failure -> {
+                          // The table alone still wakes them, later: worth a warning, not a stop.
+                          LOG.warn(
+                              "Cannot look past the read side of the {}", kept.what(), failure);
+                          return List.of();
+                        }),
+                (rows, unfolded) -> {
+                  List<Row> all = new ArrayList<>(rows);
+                  all.addAll(unfolded);
+                  return all;
+                }),
+        (rows, failure) -> new LeftBehind(read, rows, failure));
     return Behaviors.same();
   }
 

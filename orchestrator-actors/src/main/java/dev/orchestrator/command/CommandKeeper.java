@@ -12,7 +12,9 @@ import java.util.List;
  * Starts the unfinished command entities that no node runs (an {@link EntityKeeper} over the {@code
  * commands} read side): command entities are not remembered by sharding. A woken entity recovers
  * and carries on where it stood (re-attaches to or re-runs its attempt, re-arms its timers, submits
- * its chained children); a chained child its parent has not submitted yet wakes its parent.
+ * its chained children); a chained child its parent has not submitted yet wakes its parent. After a
+ * member's removal it also wakes the unfinished commands the journal holds past the read side's
+ * offsets: the projection instances that died with the member list them only once they run again.
  */
 public final class CommandKeeper {
   private CommandKeeper() {}
@@ -30,6 +32,7 @@ public final class CommandKeeper {
             "unfinished commands",
             CommandEntity.ENTITY_TYPE_KEY,
             () -> open.read().thenApply(CommandKeeper::rows),
+            () -> open.unfolded().thenApply(CommandKeeper::rows),
             Wake::new));
   }
 

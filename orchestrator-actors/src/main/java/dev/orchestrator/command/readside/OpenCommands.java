@@ -1,5 +1,9 @@
 package dev.orchestrator.command.readside;
 
+import akka.persistence.typed.PersistenceId;
+import dev.orchestrator.command.CommandEntity;
+import dev.orchestrator.command.CommandTags;
+import dev.orchestrator.protocol.command.CommandEvent;
 import dev.orchestrator.protocol.command.CommandStatus;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -8,6 +12,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -28,6 +33,36 @@ public final class OpenCommands {
           + "', '"
           + CommandStatus.RUNNING
           + "')";
+
+  /** The most commands {@link #unfolded} returns. */
+  static final int UNFOLDED_LIMIT = 10_000;
+
+  /**
+   * The last event of each command journaled past the read side's committed offset of its tag. Tags
+   * without an offset yet are left out (nothing folded there: the table's rows will follow).
+   */
+  private static final String UNFOLDED =
+      "SELECT DISTINCT ON (j.persistence_id) j.persistence_id, j.event_ser_manifest,"
+          + " j.write_timestamp"
+          + " FROM akka_projection_offset_store o"
+          + " JOIN event_tag t ON t.tag = o.projection_key"
+          + " AND t.event_id > CASE WHEN o.manifest = 'SEQ'"
+          + " THEN CAST(o.current_offset AS BIGINT) END"
+          + " JOIN event_journal j ON j.ordering = t.event_id"
+          + " WHERE o.projection_name = ? AND o.projection_key = ANY (?)"
+          + " ORDER BY j.persistence_id, j.ordering DESC"
+          + " LIMIT "
+          + UNFOLDED_LIMIT;
+
+  /** The events after which a command has ended (as the journal names their classes). */
+  private static final Set<String> FINAL_EVENTS =
+      Set.of(
+          CommandEvent.Succeeded.class.getName(),
+          CommandEvent.Failed.class.getName(),
+          CommandEvent.Cancelled.class.getName());
+
+  private static final String PERSISTENCE_ID_PREFIX =
+      CommandEntity.ENTITY_TYPE_KEY.name() + PersistenceId.DefaultSeparator();
 
   /**
    * One unfinished command.
@@ -71,6 +106,46 @@ public final class OpenCommands {
             return open;
           } catch (SQLException e) {
             throw new IllegalStateException("cannot read the unfinished commands", e);
+          }
+        },
+        blockingExecutor);
+  }
+
+  /**
+   * The commands the journal holds past what the read side has folded (its committed offset per
+   * tag) whose last such event does not end them. A node that dies takes its projection instances
+   * with it, and their tags are folded again only once the projection has started on another node:
+   * until then a command accepted or started shortly before the death is in the journal but not in
+   * the table. A keeper reading this after a member's removal finds such commands at once.
+   */
+  public CompletionStage<List<Open>> unfolded() {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (Connection connection = dataSource.getConnection();
+              PreparedStatement statement = connection.prepareStatement(UNFOLDED)) {
+            statement.setString(1, CommandProjection.NAME);
+            statement.setArray(
+                2, connection.createArrayOf("varchar", CommandTags.TAGS.toArray(new String[0])));
+            statement.setFetchSize(1000);
+            List<Open> open = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery()) {
+              while (rows.next()) {
+                String persistenceId = rows.getString(1);
+                String manifest = rows.getString(2).split("#", 2)[0];
+                if (persistenceId.startsWith(PERSISTENCE_ID_PREFIX)
+                    && !FINAL_EVENTS.contains(manifest)) {
+                  open.add(
+                      new Open(
+                          persistenceId.substring(PERSISTENCE_ID_PREFIX.length()),
+                          null,
+                          true,
+                          Instant.ofEpochMilli(rows.getLong(3))));
+                }
+              }
+            }
+            return open;
+          } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the commands not folded yet", e);
           }
         },
         blockingExecutor);
