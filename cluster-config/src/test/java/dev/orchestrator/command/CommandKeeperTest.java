@@ -4,16 +4,14 @@ import static dev.orchestrator.command.CommandTestSupport.MAPPER;
 import static dev.orchestrator.command.CommandTestSupport.awaitFinal;
 import static dev.orchestrator.command.CommandTestSupport.journal;
 import static dev.orchestrator.command.CommandTestSupport.types;
+import static dev.orchestrator.command.CommandTestSupport.writeJournal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import akka.persistence.typed.PersistenceId;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.orchestrator.node.Node;
 import dev.orchestrator.node.testkit.Api;
 import dev.orchestrator.node.testkit.Await;
-import dev.orchestrator.node.testkit.TestJournal;
 import dev.orchestrator.node.testkit.TestNodes;
-import dev.orchestrator.protocol.command.CommandEvent;
 import dev.orchestrator.protocol.command.CommandEvent.AttemptStarted;
 import dev.orchestrator.protocol.command.CommandEvent.Child;
 import dev.orchestrator.protocol.command.CommandEvent.Submitted;
@@ -52,7 +50,10 @@ class CommandKeeperTest {
   void anAcceptedCommandThatNoEntityRunsIsStartedAndRuns() throws Exception {
     Api api = start();
     Instant now = Instant.now();
-    write("kept-1", new Submitted("kept-1", spec("{\"k\":1}"), null, Duration.ofSeconds(30), now));
+    writeJournal(
+        node.system(),
+        "kept-1",
+        new Submitted("kept-1", spec("{\"k\":1}"), null, Duration.ofSeconds(30), now));
 
     awaitSucceededInJournal("kept-1");
     JsonNode done = awaitFinal(api, "kept-1", DEADLINE);
@@ -70,7 +71,8 @@ class CommandKeeperTest {
     CommandSpec child = spec("{\"from\":\"parent\"}");
     CommandSpec parent =
         new CommandSpec("noop", null, null, null, null, 0, null, null, child, null, null);
-    write(
+    writeJournal(
+        node.system(),
         "kept-p",
         new Submitted("kept-p", parent, null, Duration.ofSeconds(30), now),
         new AttemptStarted("kept-p", 1, "gone", now),
@@ -121,14 +123,5 @@ class CommandKeeperTest {
         null,
         null,
         null);
-  }
-
-  /** Journals {@code events} for command {@code id}, tagged as its entity tags them. */
-  private void write(String id, CommandEvent... events) throws Exception {
-    TestJournal.write(
-        node.system(),
-        PersistenceId.of(CommandEntity.ENTITY_TYPE_KEY.name(), id),
-        CommandTags.tagFor(id),
-        List.of(events));
   }
 }

@@ -2,12 +2,16 @@ package dev.orchestrator.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import akka.actor.typed.ActorSystem;
+import akka.persistence.typed.PersistenceId;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orchestrator.node.testkit.Api;
 import dev.orchestrator.node.testkit.Await;
 import dev.orchestrator.node.testkit.Ports;
+import dev.orchestrator.node.testkit.TestJournal;
 import dev.orchestrator.node.testkit.TestNodes;
+import dev.orchestrator.protocol.command.CommandEvent;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -117,6 +121,19 @@ final class CommandTestSupport {
     int attempt() {
       return payload.path("attempt").asInt(-1);
     }
+  }
+
+  /**
+   * Journals {@code events} for command {@code id}, tagged as its entity tags them, as a node that
+   * died right after writing them would have left them (no entity of {@code id} runs).
+   */
+  static void writeJournal(ActorSystem<?> system, String id, CommandEvent... events)
+      throws Exception {
+    TestJournal.write(
+        system,
+        PersistenceId.of(CommandEntity.ENTITY_TYPE_KEY.name(), id),
+        CommandTags.tagFor(id),
+        List.of(events));
   }
 
   /** The events of command {@code id} in journal order ({@code persistence_id = Command|id}). */

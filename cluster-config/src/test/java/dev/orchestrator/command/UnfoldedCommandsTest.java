@@ -1,10 +1,10 @@
 package dev.orchestrator.command;
 
+import static dev.orchestrator.command.CommandTestSupport.writeJournal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.persistence.typed.PersistenceId;
 import akka.projection.ProjectionId;
 import akka.projection.javadsl.ProjectionManagement;
 import dev.orchestrator.command.readside.CommandProjection;
@@ -12,9 +12,7 @@ import dev.orchestrator.command.readside.OpenCommands;
 import dev.orchestrator.command.readside.OpenCommands.Open;
 import dev.orchestrator.node.Node;
 import dev.orchestrator.node.testkit.Await;
-import dev.orchestrator.node.testkit.TestJournal;
 import dev.orchestrator.node.testkit.TestNodes;
-import dev.orchestrator.protocol.command.CommandEvent;
 import dev.orchestrator.protocol.command.CommandEvent.AttemptStarted;
 import dev.orchestrator.protocol.command.CommandEvent.Submitted;
 import dev.orchestrator.protocol.command.CommandEvent.Succeeded;
@@ -73,9 +71,10 @@ class UnfoldedCommandsTest {
     // a scheduled one the read side lists as open.
     for (String tag : CommandTags.TAGS) {
       String id = idInTag("done", tag);
-      write(id, submitted(id, null, now), started(id), succeeded(id));
+      writeJournal(node.system(), id, submitted(id, null, now), started(id), succeeded(id));
     }
-    write("folded-open", submitted("folded-open", now.plus(Duration.ofHours(1)), now));
+    writeJournal(
+        node.system(), "folded-open", submitted("folded-open", now.plus(Duration.ofHours(1)), now));
     Await.until(
         DEADLINE,
         () -> {
@@ -96,8 +95,10 @@ class UnfoldedCommandsTest {
       management.pause(ProjectionId.of(CommandProjection.NAME, tag)).toCompletableFuture().get();
     }
     Instant before = Instant.now();
-    write("tail-open", submitted("tail-open", null, now), started("tail-open"));
-    write(
+    writeJournal(
+        node.system(), "tail-open", submitted("tail-open", null, now), started("tail-open"));
+    writeJournal(
+        node.system(),
         "tail-done",
         submitted("tail-done", null, now),
         started("tail-done"),
@@ -167,13 +168,5 @@ class UnfoldedCommandsTest {
 
   private static Succeeded succeeded(String id) {
     return new Succeeded(id, 1, null, List.of(), Instant.now());
-  }
-
-  private void write(String id, CommandEvent... events) throws Exception {
-    TestJournal.write(
-        node.system(),
-        PersistenceId.of(CommandEntity.ENTITY_TYPE_KEY.name(), id),
-        CommandTags.tagFor(id),
-        List.of(events));
   }
 }
