@@ -11,11 +11,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
@@ -35,24 +38,30 @@ public final class OpenCommands {
           + "')";
 
   /** The most commands {@link #unfolded} returns. */
-  static final int UNFOLDED_LIMIT = 10_000;
+  private static final int UNFOLDED_LIMIT = 10_000;
+
+  /** The read side's committed offset of each command tag (sequence offsets only). */
+  private static final String OFFSETS =
+      "SELECT projection_key, current_offset FROM akka_projection_offset_store"
+          + " WHERE projection_name = ? AND projection_key = ANY (?) AND manifest = 'SEQ'";
 
   /**
-   * The last event of each command journaled past the read side's committed offset of its tag. Tags
-   * without an offset yet are left out (nothing folded there: the table's rows will follow).
+   * The last event of each command journaled past {@code offsets} (tag → offset): one range of the
+   * tag table's primary key per tag, the tags bound in order. The offsets are written into the text
+   * (numbers read from the offset table) so that PostgreSQL plans with them and reads only the
+   * tail: a join with the offset table, or a generic plan of bound offsets, scans every row of the
+   * tags.
    */
-  private static final String UNFOLDED =
-      "SELECT DISTINCT ON (j.persistence_id) j.persistence_id, j.event_ser_manifest,"
-          + " j.write_timestamp"
-          + " FROM akka_projection_offset_store o"
-          + " JOIN event_tag t ON t.tag = o.projection_key"
-          + " AND t.event_id > CASE WHEN o.manifest = 'SEQ'"
-          + " THEN CAST(o.current_offset AS BIGINT) END"
-          + " JOIN event_journal j ON j.ordering = t.event_id"
-          + " WHERE o.projection_name = ? AND o.projection_key = ANY (?)"
-          + " ORDER BY j.persistence_id, j.ordering DESC"
-          + " LIMIT "
-          + UNFOLDED_LIMIT;
+  private static String unfoldedSql(Map<String, Long> offsets) {
+    return "SELECT DISTINCT ON (j.persistence_id) j.persistence_id, j.event_ser_manifest,"
+        + " j.write_timestamp"
+        + " FROM event_tag t JOIN event_journal j ON j.ordering = t.event_id WHERE "
+        + offsets.values().stream()
+            .map(offset -> "(t.tag = ? AND t.event_id > " + offset + ")")
+            .collect(Collectors.joining(" OR "))
+        + " ORDER BY j.persistence_id, j.ordering DESC LIMIT "
+        + UNFOLDED_LIMIT;
+  }
 
   /** The events after which a command has ended (as the journal names their classes). */
   private static final Set<String> FINAL_EVENTS =
@@ -83,6 +92,21 @@ public final class OpenCommands {
   public OpenCommands(DataSource dataSource, Executor blockingExecutor) {
     this.dataSource = dataSource;
     this.blockingExecutor = blockingExecutor;
+  }
+
+  private static Map<String, Long> offsets(Connection connection) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(OFFSETS)) {
+      statement.setString(1, CommandProjection.NAME);
+      statement.setArray(
+          2, connection.createArrayOf("varchar", CommandTags.TAGS.toArray(new String[0])));
+      Map<String, Long> offsets = new LinkedHashMap<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          offsets.put(rows.getString(1), Long.parseLong(rows.getString(2)));
+        }
+      }
+      return offsets;
+    }
   }
 
   /** Every unfinished command the read side knows, read on the blocking executor. */
@@ -121,29 +145,35 @@ public final class OpenCommands {
   public CompletionStage<List<Open>> unfolded() {
     return CompletableFuture.supplyAsync(
         () -> {
-          try (Connection connection = dataSource.getConnection();
-              PreparedStatement statement = connection.prepareStatement(UNFOLDED)) {
-            statement.setString(1, CommandProjection.NAME);
-            statement.setArray(
-                2, connection.createArrayOf("varchar", CommandTags.TAGS.toArray(new String[0])));
-            statement.setFetchSize(1000);
-            List<Open> open = new ArrayList<>();
-            try (ResultSet rows = statement.executeQuery()) {
-              while (rows.next()) {
-                String persistenceId = rows.getString(1);
-                String manifest = rows.getString(2).split("#", 2)[0];
-                if (persistenceId.startsWith(PERSISTENCE_ID_PREFIX)
-                    && !FINAL_EVENTS.contains(manifest)) {
-                  open.add(
-                      new Open(
-                          persistenceId.substring(PERSISTENCE_ID_PREFIX.length()),
-                          null,
-                          true,
-                          Instant.ofEpochMilli(rows.getLong(3))));
+          try (Connection connection = dataSource.getConnection()) {
+            Map<String, Long> offsets = offsets(connection);
+            if (offsets.isEmpty()) {
+              return List.of();
+            }
+            try (PreparedStatement statement = connection.prepareStatement(unfoldedSql(offsets))) {
+              int i = 1;
+              for (String tag : offsets.keySet()) {
+                statement.setString(i++, tag);
+              }
+              statement.setFetchSize(1000);
+              List<Open> open = new ArrayList<>();
+              try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                  String persistenceId = rows.getString(1);
+                  String manifest = rows.getString(2).split("#", 2)[0];
+                  if (persistenceId.startsWith(PERSISTENCE_ID_PREFIX)
+                      && !FINAL_EVENTS.contains(manifest)) {
+                    open.add(
+                        new Open(
+                            persistenceId.substring(PERSISTENCE_ID_PREFIX.length()),
+                            null,
+                            true,
+                            Instant.ofEpochMilli(rows.getLong(3))));
+                  }
                 }
               }
+              return open;
             }
-            return open;
           } catch (SQLException e) {
             throw new IllegalStateException("cannot read the commands not folded yet", e);
           }
