@@ -65,14 +65,22 @@ class SpontaneousEventsTest {
     for (int i = 0; i < 50; i++) {
       sink.spontaneous(event("alarm", "sensor-" + i));
     }
+    // The two buffered arrive whatever the machine's load (each after the answer to the one
+    // before); a third when the stream had already taken one in flight before the burst filled the
+    // buffer (a race with its start); then whatever else it had pulled, until it stays quiet.
     int delivered = 0;
     Orchestrator.Ingest ingest;
+    while (delivered < 2) {
+      ingest = orchestrator.expectMessageClass(Orchestrator.Ingest.class, Duration.ofSeconds(10));
+      delivered++;
+      ingest.replyTo().tell(StatusReply.success(new Orchestrator.Ingested("id", List.of())));
+    }
     while ((ingest = nextOrNull(orchestrator)) != null) {
       delivered++;
       ingest.replyTo().tell(StatusReply.success(new Orchestrator.Ingested("id", List.of())));
     }
-    // One in flight, two buffered, and whatever the stream had pulled in between: not fifty.
-    assertTrue(delivered >= 3 && delivered < 10, "delivered " + delivered);
+    // Not fifty: the rest was dropped, not piled up.
+    assertTrue(delivered < 10, "delivered " + delivered);
   }
 
   @Test
