@@ -104,10 +104,9 @@ class UnfoldedCommandsTest {
         started("tail-done"),
         succeeded("tail-done"));
 
-    List<Open> unfolded = open.unfolded().toCompletableFuture().get();
-    Map<String, Open> byId = ids(unfolded);
-    assertEquals(List.of("tail-open"), unfoldedOfThisTest(open), () -> "unfolded: " + unfolded);
-    Open tail = byId.get("tail-open");
+    List<Open> unfolded = open.unfolded().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertEquals(List.of("tail-open"), ofThisTest(unfolded), () -> "unfolded: " + unfolded);
+    Open tail = ids(unfolded).get("tail-open");
     assertEquals("tail-open", tail.entityToWake());
     assertFalse(tail.updatedAt().isBefore(before.minusSeconds(1)), tail::toString);
     assertFalse(
@@ -123,7 +122,11 @@ class UnfoldedCommandsTest {
 
   /** The ids {@link OpenCommands#unfolded} lists that this test wrote, sorted. */
   private static List<String> unfoldedOfThisTest(OpenCommands open) throws Exception {
-    return open.unfolded().toCompletableFuture().get(30, TimeUnit.SECONDS).stream()
+    return ofThisTest(open.unfolded().toCompletableFuture().get(30, TimeUnit.SECONDS));
+  }
+
+  private static List<String> ofThisTest(List<Open> open) {
+    return open.stream()
         .map(Open::id)
         .filter(id -> id.startsWith("tail-") || id.startsWith("folded-") || id.startsWith("done-"))
         .sorted()

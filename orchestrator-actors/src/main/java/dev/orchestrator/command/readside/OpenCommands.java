@@ -70,9 +70,6 @@ public final class OpenCommands {
           CommandEvent.Failed.class.getName(),
           CommandEvent.Cancelled.class.getName());
 
-  private static final String PERSISTENCE_ID_PREFIX =
-      CommandEntity.ENTITY_TYPE_KEY.name() + PersistenceId.DefaultSeparator();
-
   /**
    * One unfinished command.
    *
@@ -161,11 +158,12 @@ public final class OpenCommands {
                 while (rows.next()) {
                   String persistenceId = rows.getString(1);
                   String manifest = rows.getString(2).split("#", 2)[0];
-                  if (persistenceId.startsWith(PERSISTENCE_ID_PREFIX)
+                  if (PersistenceId.extractEntityType(persistenceId)
+                          .equals(CommandEntity.ENTITY_TYPE_KEY.name())
                       && !FINAL_EVENTS.contains(manifest)) {
                     open.add(
                         new Open(
-                            persistenceId.substring(PERSISTENCE_ID_PREFIX.length()),
+                            PersistenceId.extractEntityId(persistenceId),
                             null,
                             true,
                             Instant.ofEpochMilli(rows.getLong(3))));
