@@ -161,6 +161,26 @@ final class ActionFixture {
   }
 
   /** Journaled events of {@code persistenceId} whose class name ends with {@code eventType}. */
+  /** The sends a lifecycle run journaled: its Sent events and the sends in its Outcomes. */
+  long sends(String runPersistenceId) {
+    try (Connection c = node.services().database().dataSource().getConnection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT coalesce(sum(CASE WHEN event_ser_manifest LIKE '%$Sent' THEN 1 ELSE"
+                    + " jsonb_array_length(convert_from(event_payload, 'UTF8')::jsonb -> 'sent')"
+                    + " END), 0) FROM event_journal WHERE persistence_id = ?"
+                    + " AND (event_ser_manifest LIKE '%$Sent' OR event_ser_manifest LIKE"
+                    + " '%$Outcomes')")) {
+      s.setString(1, runPersistenceId);
+      try (ResultSet r = s.executeQuery()) {
+        r.next();
+        return r.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   long events(String persistenceId, String eventType) {
     try (Connection c = node.services().database().dataSource().getConnection();
         PreparedStatement s =

@@ -165,8 +165,12 @@ class LifecycleActionsTest {
       assertEquals(runId, r.output().path("lifecycleRunId").asText(), r.toString());
     }
     assertEquals(1, fx.events("LifecycleRun|" + runId, "$Started"));
-    // Each component got its command once.
-    assertEquals(4, fx.events("LifecycleRun|" + runId, "$Sent"));
+    // Each component got its command once: the run journaled one send each, and each component's
+    // entity journaled one command.
+    assertEquals(4, fx.sends("LifecycleRun|" + runId));
+    for (String component : shop("c-").keySet()) {
+      assertEquals(1, fx.events("Component|" + component, "$LifecycleRequested"), component);
+    }
 
     // A retry is another attempt: another run (which finds everything there already).
     ActionContext retry =

@@ -43,6 +43,7 @@ import dev.orchestrator.protocol.lifecycle.LifecycleRunCommand.Wake;
 import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent;
 import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Failed;
 import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Finished;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Outcomes;
 import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Reached;
 import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Sent;
 import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Skipped;
@@ -225,7 +226,7 @@ public final class LifecycleRunEntity
     // stash until it is): the look after the commit finds them asked already.
     look(run);
     return Effect()
-        .persist(events)
+        .persist(compact(runId, events))
         .thenRun(this::kick)
         .thenReply(start.replyTo(), s -> StatusReply.success(((Run) s).view()));
   }
@@ -538,7 +539,7 @@ public final class LifecycleRunEntity
       }
     }
     events.add(new Finished(runId, "TIMED_OUT", now));
-    return Effect().persist(events).thenRun(this::kick).thenNoReply();
+    return Effect().persist(compact(runId, events)).thenRun(this::kick).thenNoReply();
   }
 
   /** Persists {@code events} and whatever follows from them (next steps, skips, the end). */
@@ -553,7 +554,58 @@ public final class LifecycleRunEntity
     }
     List<LifecycleRunEvent> all = new ArrayList<>(events);
     all.addAll(advance(after));
-    return Effect().persist(all).thenRun(this::kick).thenNoReply();
+    return Effect().persist(compact(runId, all)).thenRun(this::kick).thenNoReply();
+  }
+
+  /**
+   * {@code events} as they are journaled: each stretch of component events (sent, reached, failed,
+   * skipped) that names no component twice becomes one {@link Outcomes}, one journal row for the
+   * wave instead of one per component; a lone one, and the run's own events, stay as they are.
+   * Applying the result gives the same state as applying {@code events}.
+   */
+  static List<LifecycleRunEvent> compact(String runId, List<LifecycleRunEvent> events) {
+    List<LifecycleRunEvent> journaled = new ArrayList<>();
+    List<LifecycleRunEvent> stretch = new ArrayList<>();
+    Set<String> named = new HashSet<>();
+    for (LifecycleRunEvent event : events) {
+      String component = LifecycleRunState.componentOf(event);
+      if (component == null || !named.add(component)) {
+        closeStretch(runId, stretch, journaled);
+        named.clear();
+        if (component != null) {
+          named.add(component);
+        }
+      }
+      if (component == null) {
+        journaled.add(event);
+      } else {
+        stretch.add(event);
+      }
+    }
+    closeStretch(runId, stretch, journaled);
+    return journaled;
+  }
+
+  private static void closeStretch(
+      String runId, List<LifecycleRunEvent> stretch, List<LifecycleRunEvent> journaled) {
+    if (stretch.size() == 1) {
+      journaled.add(stretch.get(0));
+    } else if (!stretch.isEmpty()) {
+      Instant at = stretch.stream().map(LifecycleRunEvent::at).max(Instant::compareTo).get();
+      journaled.add(
+          new Outcomes(
+              runId,
+              ofType(stretch, Sent.class),
+              ofType(stretch, Reached.class),
+              ofType(stretch, Failed.class),
+              ofType(stretch, Skipped.class),
+              at));
+    }
+    stretch.clear();
+  }
+
+  private static <T> List<T> ofType(List<LifecycleRunEvent> events, Class<T> type) {
+    return events.stream().filter(type::isInstance).map(type::cast).toList();
   }
 
   /**

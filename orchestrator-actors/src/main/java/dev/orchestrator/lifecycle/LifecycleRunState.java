@@ -4,6 +4,7 @@ import dev.orchestrator.protocol.JsonSerializable;
 import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent;
 import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Failed;
 import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Finished;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Outcomes;
 import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Reached;
 import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Sent;
 import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent.Skipped;
@@ -22,6 +23,23 @@ import java.util.TreeMap;
 public sealed interface LifecycleRunState extends JsonSerializable {
 
   LifecycleRunState apply(LifecycleRunEvent event);
+
+  /** The component a component event (sent, reached, failed, skipped) is about; else null. */
+  static String componentOf(LifecycleRunEvent event) {
+    if (event instanceof Sent s) {
+      return s.componentId();
+    }
+    if (event instanceof Reached r) {
+      return r.componentId();
+    }
+    if (event instanceof Failed f) {
+      return f.componentId();
+    }
+    if (event instanceof Skipped s) {
+      return s.componentId();
+    }
+    return null;
+  }
 
   /** No run has this id yet. */
   record Empty() implements LifecycleRunState {
@@ -65,46 +83,18 @@ public sealed interface LifecycleRunState extends JsonSerializable {
         starts.add(s.at());
         return new Run(id, spec, plan, blockers, starts, outcomes, status, startedAt, finishedAt);
       }
-      if (event instanceof Sent s) {
-        return with(
-            s.componentId(),
-            new Outcome(
-                s.componentId(),
-                "SENT",
-                s.from().name(),
-                s.expected().name(),
-                null,
-                null,
-                s.at(),
-                null));
-      }
-      if (event instanceof Reached r) {
-        Outcome o = outcomes.get(r.componentId());
-        return with(
-            r.componentId(),
-            new Outcome(
-                o.id(),
-                "REACHED",
-                o.from() != null ? o.from() : r.state().name(),
-                r.state().name(),
-                r.state().name(),
-                r.already() ? "was in " + r.state() + " already" : null,
-                o.sentAt(),
-                r.at()));
-      }
-      if (event instanceof Failed f) {
-        Outcome o = outcomes.get(f.componentId());
-        return with(
-            f.componentId(),
-            new Outcome(
-                o.id(), "FAILED", o.from(), o.expected(), null, f.reason(), o.sentAt(), f.at()));
-      }
-      if (event instanceof Skipped s) {
-        Outcome o = outcomes.get(s.componentId());
-        return with(
-            s.componentId(),
-            new Outcome(
-                o.id(), "SKIPPED", o.from(), o.expected(), null, s.reason(), o.sentAt(), s.at()));
+      if (event instanceof Outcomes
+          || event instanceof Sent
+          || event instanceof Reached
+          || event instanceof Failed
+          || event instanceof Skipped) {
+        // One copy of the map for a whole wave, not one per component.
+        Map<String, Outcome> next = new TreeMap<>(outcomes);
+        for (LifecycleRunEvent entry :
+            event instanceof Outcomes batch ? batch.entries() : List.of(event)) {
+          next.put(componentOf(entry), after(next.get(componentOf(entry)), entry));
+        }
+        return new Run(id, spec, plan, blockers, stepStarts, next, status, startedAt, finishedAt);
       }
       if (event instanceof Finished f) {
         return new Run(
@@ -113,10 +103,37 @@ public sealed interface LifecycleRunState extends JsonSerializable {
       throw new IllegalStateException("run " + id + " cannot apply " + event);
     }
 
-    private Run with(String componentId, Outcome outcome) {
-      Map<String, Outcome> next = new TreeMap<>(outcomes);
-      next.put(componentId, outcome);
-      return new Run(id, spec, plan, blockers, stepStarts, next, status, startedAt, finishedAt);
+    /** A component's outcome {@code o} after {@code event}, one of the component events. */
+    private static Outcome after(Outcome o, LifecycleRunEvent event) {
+      if (event instanceof Sent s) {
+        return new Outcome(
+            s.componentId(),
+            "SENT",
+            s.from().name(),
+            s.expected().name(),
+            null,
+            null,
+            s.at(),
+            null);
+      }
+      if (event instanceof Reached r) {
+        return new Outcome(
+            o.id(),
+            "REACHED",
+            o.from() != null ? o.from() : r.state().name(),
+            r.state().name(),
+            r.state().name(),
+            r.already() ? "was in " + r.state() + " already" : null,
+            o.sentAt(),
+            r.at());
+      }
+      if (event instanceof Failed f) {
+        return new Outcome(
+            o.id(), "FAILED", o.from(), o.expected(), null, f.reason(), o.sentAt(), f.at());
+      }
+      Skipped s = (Skipped) event;
+      return new Outcome(
+          o.id(), "SKIPPED", o.from(), o.expected(), null, s.reason(), o.sentAt(), s.at());
     }
 
     /** The current step's index; -1 before the first. */

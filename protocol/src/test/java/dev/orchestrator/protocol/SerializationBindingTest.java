@@ -22,6 +22,7 @@ import dev.orchestrator.protocol.component.ComponentView;
 import dev.orchestrator.protocol.component.FsmState;
 import dev.orchestrator.protocol.component.LifecycleCommand;
 import dev.orchestrator.protocol.component.SimulatedFault;
+import dev.orchestrator.protocol.lifecycle.LifecycleRunEvent;
 import dev.orchestrator.protocol.scenario.Scenario;
 import dev.orchestrator.protocol.scenario.ScenarioLoader;
 import dev.orchestrator.protocol.scenario.ScenarioProblem;
@@ -120,6 +121,20 @@ class SerializationBindingTest {
             List.of(new ComponentHistory.StateEntry(FsmState.UNKNOWN, FsmState.STOPPED, null, AT)),
             List.of(new ComponentHistory.HealthEntry(HEALTH, AT)),
             List.of(new ComponentHistory.StaleEpochEntry(LifecycleCommand.CMD_RUN, 2, 3, AT))),
+        new LifecycleRunEvent.Outcomes(
+            "run-1",
+            List.of(
+                new LifecycleRunEvent.Sent(
+                    "run-1",
+                    "oven-1",
+                    LifecycleCommand.CMD_RUN,
+                    FsmState.INITIALIZED,
+                    FsmState.RUN,
+                    AT)),
+            List.of(new LifecycleRunEvent.Reached("run-1", "oven-2", FsmState.RUN, true, AT)),
+            List.of(new LifecycleRunEvent.Failed("run-1", "oven-3", "went to FAULT", AT)),
+            List.of(new LifecycleRunEvent.Skipped("run-1", "oven-4", "its dependency failed", AT)),
+            AT),
         scenario("design-example.yaml"),
         scenario("every-kind.yaml"),
         new ScenarioProblem("a.yaml", 7, 1, "colour", "unknown field 'colour'"));

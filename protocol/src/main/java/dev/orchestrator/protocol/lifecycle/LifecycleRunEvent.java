@@ -4,6 +4,7 @@ import dev.orchestrator.protocol.JsonSerializable;
 import dev.orchestrator.protocol.component.FsmState;
 import dev.orchestrator.protocol.component.LifecycleCommand;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -51,6 +52,37 @@ public sealed interface LifecycleRunEvent extends JsonSerializable {
   /** The component was left alone: a dependency failed, or the run ran out of time. */
   record Skipped(String runId, String componentId, String reason, Instant at)
       implements LifecycleRunEvent {}
+
+  /**
+   * What the run decided at once for several components, each named at most once: journaled as one
+   * event (one row) rather than one per component, so that a wave of fifty outcomes costs one
+   * insert, not fifty, while the components' own events compete for the journal. Its {@code at} is
+   * when the wave was decided; each entry keeps its own.
+   */
+  record Outcomes(
+      String runId,
+      List<Sent> sent,
+      List<Reached> reached,
+      List<Failed> failed,
+      List<Skipped> skipped,
+      Instant at)
+      implements LifecycleRunEvent {
+    public Outcomes {
+      sent = sent == null ? List.of() : List.copyOf(sent);
+      reached = reached == null ? List.of() : List.copyOf(reached);
+      failed = failed == null ? List.of() : List.copyOf(failed);
+      skipped = skipped == null ? List.of() : List.copyOf(skipped);
+    }
+
+    /** The component events it stands for. */
+    public List<LifecycleRunEvent> entries() {
+      List<LifecycleRunEvent> all = new ArrayList<>(sent);
+      all.addAll(reached);
+      all.addAll(failed);
+      all.addAll(skipped);
+      return all;
+    }
+  }
 
   /** The run ended: SUCCEEDED (every component reached its state), FAILED or TIMED_OUT. */
   record Finished(String runId, String status, Instant at) implements LifecycleRunEvent {}
