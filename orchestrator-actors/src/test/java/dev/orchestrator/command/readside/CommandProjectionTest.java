@@ -104,6 +104,7 @@ class CommandProjectionTest {
               }
             }
             jdbc-journal.use-shared-db = "slick"
+            jdbc-journal.dao = "dev.orchestrator.db.MultiRowJournalDao"
             jdbc-snapshot-store.use-shared-db = "slick"
             jdbc-read-journal {
               use-shared-db = "slick"

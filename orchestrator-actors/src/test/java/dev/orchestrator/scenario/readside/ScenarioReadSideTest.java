@@ -86,6 +86,7 @@ class ScenarioReadSideTest {
               }
             }
             jdbc-journal.use-shared-db = "slick"
+            jdbc-journal.dao = "dev.orchestrator.db.MultiRowJournalDao"
             jdbc-snapshot-store.use-shared-db = "slick"
             jdbc-read-journal {
               use-shared-db = "slick"
