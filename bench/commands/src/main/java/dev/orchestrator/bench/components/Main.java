@@ -327,6 +327,7 @@ public final class Main {
           throw new IllegalStateException("the CMD_STOPPED run did not succeed: " + backReport);
         }
         awaitStates(api, ids, "STOPPED", 60);
+        settle(api, n, Api.instant(backReport.path("finishedAt")));
       }
       Stats comp = Stats.of(perComp, k);
       Stats sentStats = Stats.of(clean(perSent, k), countFinite(perSent, k));
@@ -408,6 +409,26 @@ public final class Main {
   private static int firstOfLayer(int layer, int n, int layers) {
     // component i is in layer i*layers/n: the first i with i*layers/n >= layer
     return (int) Math.ceil((double) layer * n / layers);
+  }
+
+  /**
+   * Before the next measured run: the read side lists the group STOPPED again (its projection has
+   * folded the last runs' events), and at least {@code --lc-pause} has passed since the stop run
+   * ended, so that each run is measured on a node that is not still folding the run before it.
+   */
+  private void settle(Api api, int n, Instant lastRunEnd) throws IOException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (api.getJson("/api/v1/components?group=bench-lc&state=STOPPED&limit=1000").path("items").size() < n) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the read side does not list the group STOPPED after 60 s");
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+    Instant resume = lastRunEnd.plusMillis(options.lcPauseMs());
+    long wait = Duration.between(Instant.now(), resume).toNanos();
+    if (wait > 0) {
+      LockSupport.parkNanos(wait);
+    }
   }
 
   private static JsonNode awaitRun(Api api, String runId, int seconds) throws IOException {

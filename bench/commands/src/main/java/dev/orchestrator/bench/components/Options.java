@@ -25,6 +25,9 @@ final class Options extends CliOptions {
         --lc-runs=3               measured group runs (each CMD_INITIALIZED, then an unmeasured CMD_STOPPED back)
         --lc-warmup=1             unmeasured group runs before them (the first run after start is slower: JIT)
         --lc-poll-interval=100ms  pollInterval of the phase's components (the minimum)
+        --lc-pause=1s             before each group run: the read side shows the group STOPPED
+                                  again, and this long since the stop run before it ended (0:
+                                  back to back, the node still folding the run before)
         --rt-tries=50             single-component round trips (POST .../lifecycle, then GET until reached)
         --transition-time=200ms   the simulated driver's transition time, passed to the node as
                                   -Dorchestrator.components.simulated.transition-time
@@ -83,6 +86,10 @@ final class Options extends CliOptions {
 
   int lcWarmup() {
     return integer("lc-warmup", 1, 0);
+  }
+
+  long lcPauseMs() {
+    return millis("lc-pause", "1s");
   }
 
   long lcPollMs() {
