@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -147,7 +148,7 @@ public final class MultiRowJournalDao extends DefaultJournalDao {
     try (PreparedStatement insert =
         connection.prepareStatement(
             eventsInsert
-                + String.join(", ", nCopies(rows.size(), eventValues))
+                + String.join(", ", Collections.nCopies(rows.size(), eventValues))
                 + eventsReturning)) {
       int p = 1;
       for (Tuple2<JournalAkkaSerializationRow, Set<String>> entry : rows) {
@@ -172,7 +173,7 @@ public final class MultiRowJournalDao extends DefaultJournalDao {
         }
       }
     }
-    List<Object[]> tags = new ArrayList<>();
+    List<TagRow> tags = new ArrayList<>();
     for (Tuple2<JournalAkkaSerializationRow, Set<String>> entry : rows) {
       JournalAkkaSerializationRow row = entry._1();
       Long ordering = orderings.get(key(row.persistenceId(), row.sequenceNumber()));
@@ -184,17 +185,17 @@ public final class MultiRowJournalDao extends DefaultJournalDao {
                 + row.sequenceNumber());
       }
       for (String tag : CollectionConverters.asJava(entry._2())) {
-        tags.add(new Object[] {ordering, tag});
+        tags.add(new TagRow(ordering, tag));
       }
     }
     if (!tags.isEmpty()) {
       try (PreparedStatement insert =
           connection.prepareStatement(
-              tagsInsert + String.join(", ", nCopies(tags.size(), "(?, ?)")))) {
+              tagsInsert + String.join(", ", Collections.nCopies(tags.size(), "(?, ?)")))) {
         int p = 1;
-        for (Object[] tag : tags) {
-          insert.setLong(p++, (Long) tag[0]);
-          insert.setString(p++, (String) tag[1]);
+        for (TagRow tag : tags) {
+          insert.setLong(p++, tag.eventId());
+          insert.setString(p++, tag.tag());
         }
         insert.executeUpdate();
       }
@@ -214,10 +215,6 @@ public final class MultiRowJournalDao extends DefaultJournalDao {
     }
   }
 
-  private static List<String> nCopies(int n, String text) {
-    return java.util.Collections.nCopies(n, text);
-  }
-
   private static String key(String persistenceId, long sequenceNumber) {
     return sequenceNumber + "|" + persistenceId;
   }
@@ -229,6 +226,8 @@ public final class MultiRowJournalDao extends DefaultJournalDao {
   private static String quoted(String identifier) {
     return '"' + identifier.replace("\"", "\"\"") + '"';
   }
+
+  private record TagRow(long eventId, String tag) {}
 
   /** A failed batch write, carrying the database's reason. */
   static final class JournalWriteException extends RuntimeException {
