@@ -9,15 +9,12 @@ import akka.serialization.Serialization;
 import akka.stream.Materializer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import scala.Option;
 import scala.Tuple2;
 import scala.collection.immutable.Seq;
@@ -32,24 +29,32 @@ import slick.jdbc.JdbcProfile;
 import slick.jdbc.SimpleJdbcAction;
 
 /**
- * akka-persistence-jdbc's journal with each batch written in two statements: one multi-row {@code
- * INSERT ... RETURNING} for the events and one multi-row insert for their tags, in one transaction.
- * The plugin's own DAO (5.2.1) inserts a batch's events one statement at a time (Slick does not
- * batch inserts that return generated keys), so a batch of fifty events from fifty entities costs
- * fifty round trips to PostgreSQL before its commit, and every entity in it waits for all of them.
- * Same tables, same columns, same order of {@code ordering} within a persistence id, same
- * all-or-nothing batch (a key violation of a stale writer fails the whole batch, as before); reads,
- * deletes and everything else are the plugin's. Set as {@code jdbc-journal.dao}; the plugin creates
- * it by reflection with this constructor.
+ * akka-persistence-jdbc's journal with each batch written in one statement: a multi-row {@code
+ * INSERT ... RETURNING} of the events inside a {@code WITH}, and the insert of their tags joined to
+ * what it returned. The plugin's own DAO (5.2.1) inserts a batch's events one statement at a time
+ * (Slick does not batch inserts that return generated keys), then the tags, then commits: a batch
+ * of fifty events from fifty entities cost fifty-odd round trips to PostgreSQL, and a single event
+ * three, while every entity in the batch waits. Same tables, same columns, same order of {@code
+ * ordering} within a persistence id, same all-or-nothing batch (one statement is atomic; a batch
+ * too large for one statement is written in a transaction; a key violation of a stale writer fails
+ * the whole batch, as before); reads, deletes and everything else are the plugin's. Set as {@code
+ * jdbc-journal.dao}; the plugin creates it by reflection with this constructor.
  */
 public final class MultiRowJournalDao extends DefaultJournalDao {
-  /** Rows per statement: 13 parameters each, well under PostgreSQL's 32,767 per statement. */
-  static final int MAX_ROWS_PER_STATEMENT = 1000;
+  /**
+   * Parameters per statement (12 an event, 3 a tag), under PostgreSQL's limit of 32,767: a batch
+   * with more is split into statements in one transaction.
+   */
+  static final int MAX_PARAMETERS = 30_000;
+
+  private static final String EVENT_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final String TAG_VALUES =
+      "(CAST(? AS VARCHAR), CAST(? AS BIGINT), CAST(? AS VARCHAR))";
 
   private final String eventsInsert;
-  private final String eventValues;
   private final String eventsReturning;
   private final String tagsInsert;
+  private final String tagsJoin;
 
   public MultiRowJournalDao(
       JdbcBackend.DatabaseDef db,
@@ -80,7 +85,6 @@ public final class MultiRowJournalDao extends DefaultJournalDao {
                 quoted(c.metaSerId()),
                 quoted(c.metaSerManifest()))
             + ") VALUES ";
-    this.eventValues = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     this.eventsReturning =
         " RETURNING "
             + quoted(c.persistenceId())
@@ -97,7 +101,14 @@ public final class MultiRowJournalDao extends DefaultJournalDao {
             + quoted(t.eventId())
             + ", "
             + quoted(t.tag())
-            + ") VALUES ";
+            + ") SELECT e."
+            + quoted(c.ordering())
+            + ", t.tag FROM e JOIN (VALUES ";
+    this.tagsJoin =
+        ") AS t (persistence_id, sequence_number, tag) ON t.persistence_id = e."
+            + quoted(c.persistenceId())
+            + " AND t.sequence_number = e."
+            + quoted(c.sequenceNumber());
   }
 
   @Override
@@ -112,7 +123,14 @@ public final class MultiRowJournalDao extends DefaultJournalDao {
         new SimpleJdbcAction<>(
             context -> {
               try {
-                inTransaction(context.connection(), rows);
+                Connection connection = context.connection();
+                List<List<Tuple2<JournalAkkaSerializationRow, Set<String>>>> statements =
+                    split(rows);
+                if (statements.size() == 1 && connection.getAutoCommit()) {
+                  write(connection, rows);
+                } else {
+                  inTransaction(connection, statements);
+                }
               } catch (SQLException e) {
                 throw new JournalWriteException(e);
               }
@@ -123,14 +141,35 @@ public final class MultiRowJournalDao extends DefaultJournalDao {
     return done;
   }
 
+  /** {@code rows} in order, in statements of at most {@link #MAX_PARAMETERS} parameters. */
+  static List<List<Tuple2<JournalAkkaSerializationRow, Set<String>>>> split(
+      List<Tuple2<JournalAkkaSerializationRow, Set<String>>> rows) {
+    List<List<Tuple2<JournalAkkaSerializationRow, Set<String>>>> statements = new ArrayList<>();
+    List<Tuple2<JournalAkkaSerializationRow, Set<String>>> current = new ArrayList<>();
+    int parameters = 0;
+    for (Tuple2<JournalAkkaSerializationRow, Set<String>> row : rows) {
+      int needed = 12 + 3 * row._2().size();
+      if (!current.isEmpty() && parameters + needed > MAX_PARAMETERS) {
+        statements.add(current);
+        current = new ArrayList<>();
+        parameters = 0;
+      }
+      current.add(row);
+      parameters += needed;
+    }
+    statements.add(current);
+    return statements;
+  }
+
   private void inTransaction(
-      Connection connection, List<Tuple2<JournalAkkaSerializationRow, Set<String>>> rows)
+      Connection connection,
+      List<List<Tuple2<JournalAkkaSerializationRow, Set<String>>>> statements)
       throws SQLException {
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
     try {
-      for (int from = 0; from < rows.size(); from += MAX_ROWS_PER_STATEMENT) {
-        write(connection, rows.subList(from, Math.min(rows.size(), from + MAX_ROWS_PER_STATEMENT)));
+      for (List<Tuple2<JournalAkkaSerializationRow, Set<String>>> rows : statements) {
+        write(connection, rows);
       }
       connection.commit();
     } catch (SQLException | RuntimeException e) {
@@ -141,15 +180,33 @@ public final class MultiRowJournalDao extends DefaultJournalDao {
     }
   }
 
+  /**
+   * One statement: the events' insert in a {@code WITH}, and the tags joined to what it returned by
+   * (persistence id, sequence number), since PostgreSQL does not promise {@code RETURNING} in
+   * {@code VALUES} order. One round trip, atomic by itself.
+   */
   private void write(
       Connection connection, List<Tuple2<JournalAkkaSerializationRow, Set<String>>> rows)
       throws SQLException {
-    Map<String, Long> orderings = new HashMap<>();
-    try (PreparedStatement insert =
-        connection.prepareStatement(
-            eventsInsert
-                + String.join(", ", Collections.nCopies(rows.size(), eventValues))
-                + eventsReturning)) {
+    List<TagRow> tags = new ArrayList<>();
+    for (Tuple2<JournalAkkaSerializationRow, Set<String>> entry : rows) {
+      for (String tag : CollectionConverters.asJava(entry._2())) {
+        tags.add(new TagRow(entry._1().persistenceId(), entry._1().sequenceNumber(), tag));
+      }
+    }
+    String events =
+        eventsInsert + String.join(", ", Collections.nCopies(rows.size(), EVENT_VALUES));
+    String sql =
+        tags.isEmpty()
+            ? events
+            : "WITH e AS ("
+                + events
+                + eventsReturning
+                + ") "
+                + tagsInsert
+                + String.join(", ", Collections.nCopies(tags.size(), TAG_VALUES))
+                + tagsJoin;
+    try (PreparedStatement insert = connection.prepareStatement(sql)) {
       int p = 1;
       for (Tuple2<JournalAkkaSerializationRow, Set<String>> entry : rows) {
         JournalAkkaSerializationRow row = entry._1();
@@ -166,39 +223,12 @@ public final class MultiRowJournalDao extends DefaultJournalDao {
         setOptional(insert, p++, row.metaSerId(), Types.INTEGER);
         setOptional(insert, p++, row.metaSerManifest(), Types.VARCHAR);
       }
-      // PostgreSQL does not promise RETURNING in VALUES order: each row is matched by its key.
-      try (ResultSet returned = insert.executeQuery()) {
-        while (returned.next()) {
-          orderings.put(key(returned.getString(1), returned.getLong(2)), returned.getLong(3));
-        }
+      for (TagRow tag : tags) {
+        insert.setString(p++, tag.persistenceId());
+        insert.setLong(p++, tag.sequenceNumber());
+        insert.setString(p++, tag.tag());
       }
-    }
-    List<TagRow> tags = new ArrayList<>();
-    for (Tuple2<JournalAkkaSerializationRow, Set<String>> entry : rows) {
-      JournalAkkaSerializationRow row = entry._1();
-      Long ordering = orderings.get(key(row.persistenceId(), row.sequenceNumber()));
-      if (ordering == null) {
-        throw new SQLException(
-            "the journal did not return the ordering of "
-                + row.persistenceId()
-                + " #"
-                + row.sequenceNumber());
-      }
-      for (String tag : CollectionConverters.asJava(entry._2())) {
-        tags.add(new TagRow(ordering, tag));
-      }
-    }
-    if (!tags.isEmpty()) {
-      try (PreparedStatement insert =
-          connection.prepareStatement(
-              tagsInsert + String.join(", ", Collections.nCopies(tags.size(), "(?, ?)")))) {
-        int p = 1;
-        for (TagRow tag : tags) {
-          insert.setLong(p++, tag.eventId());
-          insert.setString(p++, tag.tag());
-        }
-        insert.executeUpdate();
-      }
+      insert.executeUpdate();
     }
   }
 
@@ -215,10 +245,6 @@ public final class MultiRowJournalDao extends DefaultJournalDao {
     }
   }
 
-  private static String key(String persistenceId, long sequenceNumber) {
-    return sequenceNumber + "|" + persistenceId;
-  }
-
   private static String table(Option<String> schema, String name) {
     return schema.isDefined() ? quoted(schema.get()) + "." + quoted(name) : quoted(name);
   }
@@ -227,7 +253,7 @@ public final class MultiRowJournalDao extends DefaultJournalDao {
     return '"' + identifier.replace("\"", "\"\"") + '"';
   }
 
-  private record TagRow(long eventId, String tag) {}
+  private record TagRow(String persistenceId, long sequenceNumber, String tag) {}
 
   /** A failed batch write, carrying the database's reason. */
   static final class JournalWriteException extends RuntimeException {

@@ -154,7 +154,7 @@ class MultiRowJournalDaoTest {
 
   @Test
   void aWriteOfMoreRowsThanOneStatementTakesIsWrittenWhole() throws Exception {
-    int n = MultiRowJournalDao.MAX_ROWS_PER_STATEMENT + 234;
+    int n = MultiRowJournalDao.MAX_PARAMETERS / 15 * 2 + 234;
     List<String> events = IntStream.range(0, n).mapToObj(i -> "bulk/" + i).toList();
     TestProbe<Done> written = testKit.createTestProbe();
     testKit.spawn(Writer.create("bulk")).tell(new Persist(events, written.getRef()));
