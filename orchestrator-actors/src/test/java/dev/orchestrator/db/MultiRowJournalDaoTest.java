@@ -17,8 +17,6 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.stream.javadsl.Sink;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValueFactory;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -57,37 +55,7 @@ class MultiRowJournalDaoTest {
   }
 
   private static Config config() {
-    Config persistence =
-        ConfigFactory.parseString(
-            """
-            akka {
-              loglevel = INFO
-              loggers = ["akka.event.slf4j.Slf4jLogger"]
-              actor.allow-java-serialization = off
-              persistence.journal.plugin = "jdbc-journal"
-              persistence.snapshot-store.plugin = "jdbc-snapshot-store"
-            }
-            akka-persistence-jdbc.shared-databases.slick {
-              profile = "slick.jdbc.PostgresProfile$"
-              db {
-                driver = "org.postgresql.Driver"
-                numThreads = 4
-                maxConnections = 4
-                minConnections = 1
-                connectionTimeout = 10s
-              }
-            }
-            jdbc-journal.use-shared-db = "slick"
-            jdbc-journal.dao = "dev.orchestrator.db.MultiRowJournalDao"
-            jdbc-snapshot-store.use-shared-db = "slick"
-            jdbc-read-journal.use-shared-db = "slick"
-            """);
-    String db = "akka-persistence-jdbc.shared-databases.slick.db.";
-    return persistence
-        .withValue(db + "url", ConfigValueFactory.fromAnyRef(server.jdbcUrl()))
-        .withValue(db + "user", ConfigValueFactory.fromAnyRef(server.user()))
-        .withValue(db + "password", ConfigValueFactory.fromAnyRef(server.password()))
-        .withFallback(ConfigFactory.load());
+    return JdbcJournalConfig.journal(server);
   }
 
   @AfterAll

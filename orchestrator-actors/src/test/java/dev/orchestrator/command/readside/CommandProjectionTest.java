@@ -15,12 +15,11 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValueFactory;
 import dev.orchestrator.command.CommandTags;
 import dev.orchestrator.db.Database;
 import dev.orchestrator.db.DatabaseSettings;
 import dev.orchestrator.db.EmbeddedDatabase;
+import dev.orchestrator.db.JdbcJournalConfig;
 import dev.orchestrator.protocol.command.CommandEvent;
 import dev.orchestrator.protocol.command.CommandEvent.AttemptStarted;
 import dev.orchestrator.protocol.command.CommandEvent.Failed;
@@ -78,49 +77,8 @@ class CommandProjectionTest {
     CommandProjection.init(testKit.system(), database.dataSource());
   }
 
-  /** The journal settings of cluster-config's persistence.conf, aimed at the embedded database. */
   private static Config config() {
-    Config persistence =
-        ConfigFactory.parseString(
-            """
-            akka {
-              loglevel = INFO
-              loggers = ["akka.event.slf4j.Slf4jLogger"]
-              actor.provider = cluster
-              actor.allow-java-serialization = off
-              remote.artery.canonical { hostname = "127.0.0.1", port = 0 }
-              cluster.jmx.multi-mbeans-in-same-jvm = on
-              persistence.journal.plugin = "jdbc-journal"
-              persistence.snapshot-store.plugin = "jdbc-snapshot-store"
-            }
-            akka-persistence-jdbc.shared-databases.slick {
-              profile = "slick.jdbc.PostgresProfile$"
-              db {
-                driver = "org.postgresql.Driver"
-                numThreads = 4
-                maxConnections = 4
-                minConnections = 1
-                connectionTimeout = 10s
-              }
-            }
-            jdbc-journal.use-shared-db = "slick"
-            jdbc-journal.dao = "dev.orchestrator.db.MultiRowJournalDao"
-            jdbc-snapshot-store.use-shared-db = "slick"
-            jdbc-read-journal {
-              use-shared-db = "slick"
-              refresh-interval = 100ms
-            }
-            akka.projection.jdbc {
-              dialect = "postgres-dialect"
-              blocking-jdbc-dispatcher.thread-pool-executor.fixed-pool-size = 4
-            }
-            """);
-    String db = "akka-persistence-jdbc.shared-databases.slick.db.";
-    return persistence
-        .withValue(db + "url", ConfigValueFactory.fromAnyRef(server.jdbcUrl()))
-        .withValue(db + "user", ConfigValueFactory.fromAnyRef(server.user()))
-        .withValue(db + "password", ConfigValueFactory.fromAnyRef(server.password()))
-        .withFallback(ConfigFactory.load());
+    return JdbcJournalConfig.clusterWithProjections(server);
   }
 
   @AfterAll

@@ -13,8 +13,7 @@ import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValueFactory;
+import dev.orchestrator.db.JdbcJournalConfig;
 import dev.orchestrator.db.TestPostgres;
 import dev.orchestrator.protocol.JsonSerializable;
 import dev.orchestrator.protocol.scenario.Explanation;
@@ -60,49 +59,8 @@ class ScenarioReadSideTest {
     ScenarioReadSide.init(testKit.system(), db.dataSource());
   }
 
-  /** The journal settings of cluster-config's persistence.conf, aimed at the embedded database. */
   private static Config config() {
-    Config persistence =
-        ConfigFactory.parseString(
-            """
-            akka {
-              loglevel = INFO
-              loggers = ["akka.event.slf4j.Slf4jLogger"]
-              actor.provider = cluster
-              actor.allow-java-serialization = off
-              remote.artery.canonical { hostname = "127.0.0.1", port = 0 }
-              cluster.jmx.multi-mbeans-in-same-jvm = on
-              persistence.journal.plugin = "jdbc-journal"
-              persistence.snapshot-store.plugin = "jdbc-snapshot-store"
-            }
-            akka-persistence-jdbc.shared-databases.slick {
-              profile = "slick.jdbc.PostgresProfile$"
-              db {
-                driver = "org.postgresql.Driver"
-                numThreads = 4
-                maxConnections = 4
-                minConnections = 1
-                connectionTimeout = 10s
-              }
-            }
-            jdbc-journal.use-shared-db = "slick"
-            jdbc-journal.dao = "dev.orchestrator.db.MultiRowJournalDao"
-            jdbc-snapshot-store.use-shared-db = "slick"
-            jdbc-read-journal {
-              use-shared-db = "slick"
-              refresh-interval = 100ms
-            }
-            akka.projection.jdbc {
-              dialect = "postgres-dialect"
-              blocking-jdbc-dispatcher.thread-pool-executor.fixed-pool-size = 4
-            }
-            """);
-    String url = "akka-persistence-jdbc.shared-databases.slick.db.";
-    return persistence
-        .withValue(url + "url", ConfigValueFactory.fromAnyRef(db.server().jdbcUrl()))
-        .withValue(url + "user", ConfigValueFactory.fromAnyRef(db.server().user()))
-        .withValue(url + "password", ConfigValueFactory.fromAnyRef(db.server().password()))
-        .withFallback(ConfigFactory.load());
+    return JdbcJournalConfig.clusterWithProjections(db.server());
   }
 
   @AfterAll
