@@ -345,7 +345,7 @@ public final class LifecycleRunEntity
       }
     }
     send(toSend, state.spec().command());
-    return persistAll(state, events);
+    return persistAll(run, events);
   }
 
   /** What an observation means: an event to persist, the command to send, or nothing yet. */
@@ -458,7 +458,7 @@ public final class LifecycleRunEntity
       events.add(event);
       run = (Run) run.apply(event);
     }
-    return persistAll(state, events);
+    return persistAll(run, events);
   }
 
   private ReplyEffect<LifecycleRunEvent, LifecycleRunState> stepDeadline(
@@ -507,7 +507,11 @@ public final class LifecycleRunEntity
                   + (deadline.escalated() ? " (after a hard stop)" : ""),
               now));
     }
-    return persistAll(state, events);
+    Run after = state;
+    for (LifecycleRunEvent e : events) {
+      after = (Run) after.apply(e);
+    }
+    return persistAll(after, events);
   }
 
   /**
@@ -542,15 +546,14 @@ public final class LifecycleRunEntity
     return Effect().persist(compact(runId, events)).thenRun(this::kick).thenNoReply();
   }
 
-  /** Persists {@code events} and whatever follows from them (next steps, skips, the end). */
+  /**
+   * Persists {@code events} and whatever follows from them (next steps, skips, the end); {@code
+   * after} is the state with {@code events} applied, which the callers have built already.
+   */
   private ReplyEffect<LifecycleRunEvent, LifecycleRunState> persistAll(
-      Run state, List<LifecycleRunEvent> events) {
+      Run after, List<LifecycleRunEvent> events) {
     if (events.isEmpty()) {
       return Effect().noReply();
-    }
-    Run after = state;
-    for (LifecycleRunEvent e : events) {
-      after = (Run) after.apply(e);
     }
     List<LifecycleRunEvent> all = new ArrayList<>(events);
     all.addAll(advance(after));

@@ -16,7 +16,6 @@ import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.stream.javadsl.Sink;
-import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -39,23 +38,13 @@ class MultiRowJournalDaoTest {
   private static final Duration WITHIN = Duration.ofSeconds(30);
 
   @TempDir static Path tempDir;
-  private static EmbeddedDatabase server;
-  private static Database database;
+  private static TestPostgres db;
   private static ActorTestKit testKit;
 
   @BeforeAll
   static void start() throws Exception {
-    server = EmbeddedDatabase.start(tempDir.resolve("pg"));
-    database =
-        Database.connect(
-            new DatabaseSettings(
-                server.jdbcUrl(), server.user(), server.password(), 2, Duration.ofSeconds(10)));
-    database.migrate();
-    testKit = ActorTestKit.create("MultiRowJournalDaoTest", config());
-  }
-
-  private static Config config() {
-    return JdbcJournalConfig.journal(server);
+    db = TestPostgres.start(tempDir.resolve("pg"));
+    testKit = ActorTestKit.create("MultiRowJournalDaoTest", JdbcJournalConfig.journal(db.server()));
   }
 
   @AfterAll
@@ -63,11 +52,8 @@ class MultiRowJournalDaoTest {
     if (testKit != null) {
       testKit.shutdownTestKit();
     }
-    if (database != null) {
-      database.close();
-    }
-    if (server != null) {
-      server.close();
+    if (db != null) {
+      db.close();
     }
   }
 
@@ -170,7 +156,7 @@ class MultiRowJournalDaoTest {
   }
 
   private static long scalar(String sql) throws Exception {
-    try (Connection c = database.dataSource().getConnection();
+    try (Connection c = db.dataSource().getConnection();
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {
       rs.next();

@@ -14,7 +14,6 @@ import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
 import dev.orchestrator.command.CommandTags;
 import dev.orchestrator.db.Database;
 import dev.orchestrator.db.DatabaseSettings;
@@ -71,14 +70,12 @@ class CommandProjectionTest {
     database.migrate();
     blocking = Executors.newFixedThreadPool(2);
     repository = new CommandRepository(database.dataSource(), blocking);
-    testKit = ActorTestKit.create("CommandProjectionTest", config());
+    testKit =
+        ActorTestKit.create(
+            "CommandProjectionTest", JdbcJournalConfig.clusterWithProjections(server));
     Cluster cluster = Cluster.get(testKit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     CommandProjection.init(testKit.system(), database.dataSource());
-  }
-
-  private static Config config() {
-    return JdbcJournalConfig.clusterWithProjections(server);
   }
 
   @AfterAll

@@ -12,7 +12,6 @@ import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
-import com.typesafe.config.Config;
 import dev.orchestrator.db.JdbcJournalConfig;
 import dev.orchestrator.db.TestPostgres;
 import dev.orchestrator.protocol.JsonSerializable;
@@ -53,14 +52,12 @@ class ScenarioReadSideTest {
   @BeforeAll
   static void start() throws Exception {
     db = TestPostgres.start(tempDir.resolve("pg"));
-    testKit = ActorTestKit.create("ScenarioReadSideTest", config());
+    testKit =
+        ActorTestKit.create(
+            "ScenarioReadSideTest", JdbcJournalConfig.clusterWithProjections(db.server()));
     Cluster cluster = Cluster.get(testKit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     ScenarioReadSide.init(testKit.system(), db.dataSource());
-  }
-
-  private static Config config() {
-    return JdbcJournalConfig.clusterWithProjections(db.server());
   }
 
   @AfterAll
