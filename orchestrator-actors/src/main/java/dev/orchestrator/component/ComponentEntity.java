@@ -106,34 +106,40 @@ public final class ComponentEntity
       String componentId,
       ActorContext<ComponentCommand> context,
       TimerScheduler<ComponentCommand> timers,
-      ActorRef<ClusterSharding.ShardCommand> shard) {
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      ComponentSettings settings) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), componentId));
     this.componentId = componentId;
     this.tag = tagFor(componentId);
     this.context = context;
     this.shard = shard;
-    this.settings = ComponentSettings.of(context.getSystem());
+    this.settings = settings;
     this.observer = new Observer(componentId, settings);
     this.driver = new DriverSession(componentId, context, timers, settings);
   }
 
   /** An entity outside sharding (tests): it cannot passivate itself. */
   public static Behavior<ComponentCommand> create(String componentId) {
-    return create(componentId, null);
+    return Behaviors.setup(
+        context -> create(componentId, null, ComponentSettings.of(context.getSystem())));
   }
 
   public static Behavior<ComponentCommand> create(
-      String componentId, ActorRef<ClusterSharding.ShardCommand> shard) {
+      String componentId,
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      ComponentSettings settings) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
-                timers -> new ComponentEntity(componentId, context, timers, shard)));
+                timers -> new ComponentEntity(componentId, context, timers, shard, settings)));
   }
 
   public static void init(ActorSystem<?> system) {
+    // Read once: parsing them for each new component showed in the registrations' profile.
+    ComponentSettings settings = ComponentSettings.of(system);
     ClusterSharding.get(system)
         .init(
-            Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), ctx.getShard()))
+            Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), ctx.getShard(), settings))
                 .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy())
                 .withRole("worker"));
   }
