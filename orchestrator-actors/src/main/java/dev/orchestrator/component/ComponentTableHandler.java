@@ -48,38 +48,78 @@ final class ComponentTableHandler
 
   /**
    * Folds a group of events, in order, in the projection's one transaction (which also stores the
-   * offset): one commit for the group instead of one per event.
+   * offset): one commit for the group instead of one per event. Consecutive events that need the
+   * same statement (a wave of state changes, a burst of registrations) go to PostgreSQL as one JDBC
+   * batch: one round trip for them rather than one each, still executed in the group's order.
    */
   @Override
   public void process(PooledJdbcSession session, List<EventEnvelope<ComponentEvent>> envelopes)
       throws Exception {
     session.withConnection(
         connection -> {
-          for (EventEnvelope<ComponentEvent> envelope : envelopes) {
-            fold(connection, envelope.event());
+          try (Batches batches = new Batches(connection)) {
+            for (EventEnvelope<ComponentEvent> envelope : envelopes) {
+              fold(batches, envelope.event());
+            }
           }
           return null;
         });
   }
 
-  private static void fold(Connection connection, ComponentEvent event) throws SQLException {
-    if (event instanceof Registered registered) {
-      upsert(connection, registered.id(), registered.spec(), registered);
-    } else if (event instanceof SpecChanged changed) {
-      upsert(connection, changed.id(), changed.spec(), changed);
-    } else if (event instanceof Deregistered) {
-      try (PreparedStatement delete =
-          connection.prepareStatement("DELETE FROM components WHERE id = ?")) {
-        delete.setString(1, event.id());
-        delete.executeUpdate();
+  /**
+   * The statement being batched: a different statement sends the batch before it, so the rows
+   * change in the order of the events.
+   */
+  private static final class Batches implements AutoCloseable {
+    private final Connection connection;
+    private String sql;
+    private PreparedStatement statement;
+
+    Batches(Connection connection) {
+      this.connection = connection;
+    }
+
+    /** The statement for {@code sql}, to bind and then {@link PreparedStatement#addBatch()}. */
+    PreparedStatement next(String sql) throws SQLException {
+      if (!sql.equals(this.sql)) {
+        close();
+        statement = connection.prepareStatement(sql);
+        this.sql = sql;
       }
+      return statement;
+    }
+
+    /** Sends what is batched. */
+    @Override
+    public void close() throws SQLException {
+      if (statement != null) {
+        try {
+          statement.executeBatch();
+        } finally {
+          statement.close();
+          statement = null;
+          sql = null;
+        }
+      }
+    }
+  }
+
+  private static void fold(Batches batches, ComponentEvent event) throws SQLException {
+    if (event instanceof Registered registered) {
+      upsert(batches, registered.id(), registered.spec(), registered);
+    } else if (event instanceof SpecChanged changed) {
+      upsert(batches, changed.id(), changed.spec(), changed);
+    } else if (event instanceof Deregistered) {
+      PreparedStatement delete = batches.next("DELETE FROM components WHERE id = ?");
+      delete.setString(1, event.id());
+      delete.addBatch();
     } else {
-      observed(connection, event);
+      observed(batches, event);
     }
   }
 
   /** An observation or request: one UPDATE of the columns it changes. */
-  private static void observed(Connection connection, ComponentEvent event) throws SQLException {
+  private static void observed(Batches batches, ComponentEvent event) throws SQLException {
     Timestamp at = Timestamp.from(event.at());
     List<Object> values = new ArrayList<>();
     String set;
@@ -130,39 +170,36 @@ final class ComponentTableHandler
       set += ", state_since = COALESCE(state_since, ?)";
       values.add(at);
     }
-    try (PreparedStatement update =
-        connection.prepareStatement(
-            "UPDATE components SET " + set + ", updated_at = ? WHERE id = ?")) {
-      int i = 1;
-      for (Object value : values) {
-        if (value == null) {
-          update.setNull(i++, Types.VARCHAR);
-        } else {
-          update.setObject(i++, value);
-        }
+    PreparedStatement update =
+        batches.next("UPDATE components SET " + set + ", updated_at = ? WHERE id = ?");
+    int i = 1;
+    for (Object value : values) {
+      if (value == null) {
+        update.setNull(i++, Types.VARCHAR);
+      } else {
+        update.setObject(i++, value);
       }
-      update.setTimestamp(i++, at);
-      update.setString(i, event.id());
-      update.executeUpdate();
     }
+    update.setTimestamp(i++, at);
+    update.setString(i, event.id());
+    update.addBatch();
   }
 
-  private static void upsert(
-      Connection connection, String id, ComponentSpec spec, ComponentEvent event)
+  private static void upsert(Batches batches, String id, ComponentSpec spec, ComponentEvent event)
       throws SQLException {
-    try (PreparedStatement upsert = connection.prepareStatement(UPSERT)) {
-      Timestamp at = Timestamp.from(event.at());
-      upsert.setString(1, id);
-      upsert.setString(2, spec.driver());
-      upsert.setString(3, spec.endpoint());
-      upsert.setArray(4, connection.createArrayOf("text", spec.groups().toArray()));
-      upsert.setArray(5, connection.createArrayOf("text", spec.dependsOn().toArray()));
-      upsert.setLong(6, spec.pollInterval().toMillis());
-      upsert.setString(7, FsmState.UNKNOWN.name());
-      upsert.setTimestamp(8, at);
-      upsert.setTimestamp(9, at);
-      upsert.setTimestamp(10, at);
-      upsert.executeUpdate();
-    }
+    PreparedStatement upsert = batches.next(UPSERT);
+    Connection connection = upsert.getConnection();
+    Timestamp at = Timestamp.from(event.at());
+    upsert.setString(1, id);
+    upsert.setString(2, spec.driver());
+    upsert.setString(3, spec.endpoint());
+    upsert.setArray(4, connection.createArrayOf("text", spec.groups().toArray()));
+    upsert.setArray(5, connection.createArrayOf("text", spec.dependsOn().toArray()));
+    upsert.setLong(6, spec.pollInterval().toMillis());
+    upsert.setString(7, FsmState.UNKNOWN.name());
+    upsert.setTimestamp(8, at);
+    upsert.setTimestamp(9, at);
+    upsert.setTimestamp(10, at);
+    upsert.addBatch();
   }
 }

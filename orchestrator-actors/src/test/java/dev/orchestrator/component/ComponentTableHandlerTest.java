@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import akka.persistence.query.Offset;
 import akka.projection.eventsourced.EventEnvelope;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orchestrator.db.PooledJdbcSession;
 import dev.orchestrator.db.TestPostgres;
 import dev.orchestrator.protocol.component.ComponentEvent;
@@ -22,11 +23,15 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,17 +72,24 @@ class ComponentTableHandlerTest {
   }
 
   private void fold(ComponentEvent event) throws Exception {
+    foldTogether(List.of(event));
+  }
+
+  /** Folds {@code events} as one group, as the projection does with the events read together. */
+  private void foldTogether(List<ComponentEvent> events) throws Exception {
     PooledJdbcSession session = new PooledJdbcSession(db.dataSource());
     try {
-      handler.process(
-          session,
-          List.of(
-              EventEnvelope.create(
-                  Offset.sequence(offsets.incrementAndGet()),
-                  "Component|" + event.id(),
-                  offsets.get(),
-                  event,
-                  event.at().toEpochMilli())));
+      List<EventEnvelope<ComponentEvent>> envelopes = new ArrayList<>();
+      for (ComponentEvent event : events) {
+        envelopes.add(
+            EventEnvelope.create(
+                Offset.sequence(offsets.incrementAndGet()),
+                "Component|" + event.id(),
+                offsets.get(),
+                event,
+                event.at().toEpochMilli()));
+      }
+      handler.process(session, envelopes);
       session.commit();
     } finally {
       session.close();
@@ -95,6 +107,25 @@ class ComponentTableHandlerTest {
         return since == null ? null : since.toInstant();
       }
     }
+  }
+
+  /** Every column of every row, in id order. */
+  private static List<Map<String, Object>> table() throws Exception {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    try (Connection c = db.database().connection();
+        Statement s = c.createStatement();
+        ResultSet row = s.executeQuery("SELECT * FROM components ORDER BY id")) {
+      ResultSetMetaData columns = row.getMetaData();
+      while (row.next()) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (int i = 1; i <= columns.getColumnCount(); i++) {
+          Object value = row.getObject(i);
+          values.put(columns.getColumnName(i), value == null ? null : value.toString());
+        }
+        rows.add(values);
+      }
+    }
+    return rows;
   }
 
   private static Instant at(int seconds) {
@@ -146,5 +177,41 @@ class ComponentTableHandlerTest {
     fold(new ComponentEvent.Deregistered("ups", at(20)));
     fold(new Registered("ups", SPEC, at(30)));
     assertEquals(at(30), stateSince("ups"));
+  }
+
+  @Test
+  void aGroupFoldsAsItsEventsOneByOne() throws Exception {
+    ObjectNode load = JsonNodeFactory.instance.objectNode().put("load", 2);
+    List<ComponentEvent> events = new ArrayList<>();
+    for (String id : List.of("a", "b", "c")) {
+      events.add(new Registered(id, SPEC, at(0)));
+    }
+    for (String id : List.of("a", "b", "c")) {
+      events.add(new StateChanged(id, FsmState.UNKNOWN, FsmState.STOPPED, null, at(1)));
+    }
+    events.add(new StateChanged("a", FsmState.STOPPED, FsmState.RUN, null, at(2)));
+    events.add(new StateChanged("a", FsmState.RUN, FsmState.FAULT, "overload", at(3)));
+    events.add(new HealthChanged("b", load, at(4)));
+    events.add(new Unreachable("b", 3, "timeout", at(5)));
+    events.add(new Recovered("b", at(6)));
+    events.add(new ComponentEvent.Deregistered("c", at(7)));
+    events.add(new Registered("c", SPEC, at(8)));
+    events.add(new StateChanged("c", FsmState.UNKNOWN, FsmState.STOPPED, null, at(9)));
+
+    for (ComponentEvent event : events) {
+      fold(event);
+    }
+    List<Map<String, Object>> oneByOne = table();
+    db.execute("TRUNCATE components");
+    foldTogether(events);
+    List<Map<String, Object>> together = table();
+
+    assertEquals(oneByOne, together);
+    assertEquals(3, together.size(), "c was deregistered, then registered again");
+    assertEquals("FAULT", together.get(0).get("state"), "a's changes in their order");
+    assertEquals("overload", together.get(0).get("error"));
+    assertEquals(Timestamp.from(at(3)).toString(), together.get(0).get("state_since"));
+    assertEquals("false", together.get(1).get("unreachable"), "b recovered after it was lost");
+    assertEquals(Timestamp.from(at(8)).toString(), together.get(2).get("registered_at"));
   }
 }
