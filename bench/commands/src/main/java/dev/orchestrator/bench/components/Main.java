@@ -272,6 +272,7 @@ public final class Main {
       int k = 0;
       List<Double> runTotals = new ArrayList<>();
       List<Double> runAcks = new ArrayList<>();
+      List<Double> coldTotals = new ArrayList<>();
       int failed = 0;
       GroupRunBreakdown breakdown = new GroupRunBreakdown(tt);
       int warm = options.lcWarmup();
@@ -293,6 +294,8 @@ public final class Main {
         if (measured) {
           runTotals.add(runMs);
           runAcks.add(ackMs);
+        } else {
+          coldTotals.add(runMs);
         }
         int reached = 0;
         for (JsonNode step : report.path("steps")) {
@@ -339,6 +342,11 @@ public final class Main {
       System.out.println("  ... minus the transition time: " + compNet.describe());
       System.out.println("  where it goes, per component:");
       breakdown.lines().forEach(line -> System.out.println("    " + line));
+      if (!coldTotals.isEmpty()) {
+        summary.add(String.format(Locale.ROOT,
+            "(b) cold: the first %d group runs after start (not counted): POST -> run finishedAt %s ms",
+            coldTotals.size(), joinMs(coldTotals)));
+      }
       summary.add(String.format(Locale.ROOT,
           "(b) group run of %d (%d layer%s, pollInterval %s, transition %d ms), %d runs: POST -> each component REACHED %s; minus transition time %s; POST -> run finishedAt %s ms%s",
           n, layers, layers == 1 ? "" : "s", poll, tt, options.lcRuns(), comp.describe(), compNet.describe(), joinMs(runTotals),

@@ -23,7 +23,8 @@ final class Options extends CliOptions {
         --lc-layers=1             dependency layers (1: no dependsOn, one step; L: each component of
                                   layer k depends on one of layer k-1, L steps)
         --lc-runs=3               measured group runs (each CMD_INITIALIZED, then an unmeasured CMD_STOPPED back)
-        --lc-warmup=1             unmeasured group runs before them (the first run after start is slower: JIT)
+        --lc-warmup=5             unmeasured group runs before them (the first runs after start are
+                                  slower, the JIT: their times are printed as "cold")
         --lc-poll-interval=100ms  pollInterval of the phase's components (the minimum)
         --lc-pause=1s             before each group run: the read side shows the group STOPPED
                                   again, and this long since the stop run before it ended (0:
@@ -85,7 +86,7 @@ final class Options extends CliOptions {
   }
 
   int lcWarmup() {
-    return integer("lc-warmup", 1, 0);
+    return integer("lc-warmup", 5, 0);
   }
 
   long lcPauseMs() {
