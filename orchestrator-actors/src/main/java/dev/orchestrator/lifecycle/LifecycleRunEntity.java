@@ -55,6 +55,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -217,11 +218,9 @@ public final class LifecycleRunEntity
     Instant now = Instant.now();
     List<LifecycleRunEvent> events = new ArrayList<>();
     events.add(new Started(runId, start.spec(), start.plan(), start.blockers(), now));
-    Run run = (Run) state.apply(events.get(0));
-    events.addAll(advance(run));
-    for (LifecycleRunEvent event : events.subList(1, events.size())) {
-      run = (Run) run.apply(event);
-    }
+    Run first = (Run) state.apply(events.get(0));
+    events.addAll(advance(first));
+    Run run = first.applyAll(events.subList(1, events.size()));
     // The first step's components are read while Started is committed (their answers wait in the
     // stash until it is): the look after the commit finds them asked already.
     look(run);
@@ -326,26 +325,36 @@ public final class LifecycleRunEntity
     return decideAll(state, seen);
   }
 
-  /** Decides on the observed components together: one persist, and the sends at once. */
+  /**
+   * Decides on the observed components together: one persist, and the sends at once. A decision
+   * reads its own component's outcome only (the outcomes decided so far in this batch, then the
+   * state's), so the state after the batch is built once, not once per component.
+   */
   private ReplyEffect<LifecycleRunEvent, LifecycleRunState> decideAll(
       Run state, List<Observed> observed) {
-    Run run = state;
+    if (state.finished()) {
+      return Effect().noReply();
+    }
+    Set<String> current = new HashSet<>(state.current());
+    Map<String, Outcome> decided = new HashMap<>();
     List<LifecycleRunEvent> events = new ArrayList<>();
     List<Observed> toSend = new ArrayList<>();
     for (Observed o : observed) {
-      if (run.finished() || !run.current().contains(o.componentId())) {
+      String id = o.componentId();
+      if (!current.contains(id)) {
         continue;
       }
-      Decision decision = decide(run, o);
+      Outcome outcome = decided.getOrDefault(id, state.outcomes().get(id));
+      Decision decision = decide(state.spec().command(), outcome, o);
       if (decision.send()) {
         toSend.add(o);
       } else if (decision.event() != null) {
         events.add(decision.event());
-        run = (Run) run.apply(decision.event());
+        decided.put(id, Run.after(outcome, decision.event()));
       }
     }
     send(toSend, state.spec().command());
-    return persistAll(run, events);
+    return persistAll(state.applyAll(events), events);
   }
 
   /** What an observation means: an event to persist, the command to send, or nothing yet. */
@@ -358,14 +367,12 @@ public final class LifecycleRunEntity
     }
   }
 
-  private Decision decide(Run state, Observed o) {
-    Outcome outcome = state.outcomes().get(o.componentId());
+  private Decision decide(LifecycleCommand command, Outcome outcome, Observed o) {
     Instant now = Instant.now();
     if (o.error() != null) {
       return Decision.of(new Failed(runId, o.componentId(), o.error(), now));
     }
     FsmState current = o.view().state();
-    LifecycleCommand command = state.spec().command();
     if (outcome.status().equals("SENT")) {
       FsmState expected = FsmState.valueOf(outcome.expected());
       if (current == expected) {
@@ -437,11 +444,11 @@ public final class LifecycleRunEntity
   }
 
   private ReplyEffect<LifecycleRunEvent, LifecycleRunState> sentAll(Run state, SentAll batch) {
-    Run run = state;
+    Set<String> recorded = new HashSet<>();
     List<LifecycleRunEvent> events = new ArrayList<>();
     for (SendResult r : batch.all()) {
       asking.remove(r.componentId());
-      if (run.finished() || !run.isOpen(r.componentId())) {
+      if (state.finished() || !state.isOpen(r.componentId()) || !recorded.add(r.componentId())) {
         continue;
       }
       Instant now = Instant.now();
@@ -456,9 +463,8 @@ public final class LifecycleRunEntity
         event = new Sent(runId, r.componentId(), r.command(), from, expected, now);
       }
       events.add(event);
-      run = (Run) run.apply(event);
     }
-    return persistAll(run, events);
+    return persistAll(state.applyAll(events), events);
   }
 
   private ReplyEffect<LifecycleRunEvent, LifecycleRunState> stepDeadline(
@@ -507,11 +513,7 @@ public final class LifecycleRunEntity
                   + (deadline.escalated() ? " (after a hard stop)" : ""),
               now));
     }
-    Run after = state;
-    for (LifecycleRunEvent e : events) {
-      after = (Run) after.apply(e);
-    }
-    return persistAll(after, events);
+    return persistAll(state.applyAll(events), events);
   }
 
   /**
@@ -534,9 +536,10 @@ public final class LifecycleRunEntity
     }
     Instant now = Instant.now();
     List<LifecycleRunEvent> events = new ArrayList<>();
+    Set<String> current = new HashSet<>(state.current());
     for (String id : state.outcomes().keySet()) {
       if (state.isOpen(id)) {
-        boolean begun = state.current().contains(id);
+        boolean begun = current.contains(id);
         String why =
             "the run's deadline of " + Durations.format(state.spec().timeout()) + " passed";
         events.add(begun ? new Failed(runId, id, why, now) : new Skipped(runId, id, why, now));
@@ -631,17 +634,22 @@ public final class LifecycleRunEntity
       events.add(event);
       run = (Run) run.apply(event);
       if (event instanceof StepStarted) {
+        // The step's skips are applied together; the ones made so far count as SKIPPED already.
+        List<LifecycleRunEvent> skips = new ArrayList<>();
+        Set<String> skipped = new HashSet<>();
         for (String id : run.current()) {
           for (String blocker : run.blockers().getOrDefault(id, List.of())) {
-            String status = run.outcomes().get(blocker).status();
+            String status =
+                skipped.contains(blocker) ? "SKIPPED" : run.outcomes().get(blocker).status();
             if (run.isOpen(id) && (status.equals("FAILED") || status.equals("SKIPPED"))) {
-              Skipped skipped =
-                  new Skipped(runId, id, "its dependency " + blocker + " " + status, now);
-              events.add(skipped);
-              run = (Run) run.apply(skipped);
+              skips.add(new Skipped(runId, id, "its dependency " + blocker + " " + status, now));
+              skipped.add(id);
+              break;
             }
           }
         }
+        events.addAll(skips);
+        run = run.applyAll(skips);
       }
     }
     return events;

@@ -83,18 +83,11 @@ public sealed interface LifecycleRunState extends JsonSerializable {
         starts.add(s.at());
         return new Run(id, spec, plan, blockers, starts, outcomes, status, startedAt, finishedAt);
       }
-      if (event instanceof Outcomes
-          || event instanceof Sent
-          || event instanceof Reached
-          || event instanceof Failed
-          || event instanceof Skipped) {
-        // One copy of the map for a whole wave, not one per component.
-        Map<String, Outcome> next = new TreeMap<>(outcomes);
-        for (LifecycleRunEvent entry :
-            event instanceof Outcomes batch ? batch.entries() : List.of(event)) {
-          next.put(componentOf(entry), after(next.get(componentOf(entry)), entry));
-        }
-        return new Run(id, spec, plan, blockers, stepStarts, next, status, startedAt, finishedAt);
+      if (event instanceof Outcomes batch) {
+        return withOutcomes(batch.entries());
+      }
+      if (componentOf(event) != null) {
+        return withOutcomes(List.of(event));
       }
       if (event instanceof Finished f) {
         return new Run(
@@ -103,8 +96,43 @@ public sealed interface LifecycleRunState extends JsonSerializable {
       throw new IllegalStateException("run " + id + " cannot apply " + event);
     }
 
+    /**
+     * The run after {@code events} in their order, with one copy of the outcome map whatever their
+     * number, where applying them one by one would copy it once each: a wave over 10,000 components
+     * would copy 10,000 entries 10,000 times.
+     */
+    Run applyAll(List<LifecycleRunEvent> events) {
+      Run run = this;
+      List<LifecycleRunEvent> wave = new ArrayList<>();
+      for (LifecycleRunEvent event : events) {
+        if (event instanceof Outcomes batch) {
+          wave.addAll(batch.entries());
+        } else if (componentOf(event) != null) {
+          wave.add(event);
+        } else {
+          run = run.withOutcomes(wave);
+          wave.clear();
+          run = (Run) run.apply(event);
+        }
+      }
+      return run.withOutcomes(wave);
+    }
+
+    /** The run after component events (sent, reached, failed, skipped), in their order. */
+    private Run withOutcomes(List<LifecycleRunEvent> events) {
+      if (events.isEmpty()) {
+        return this;
+      }
+      Map<String, Outcome> next = new TreeMap<>(outcomes);
+      for (LifecycleRunEvent event : events) {
+        String component = componentOf(event);
+        next.put(component, after(next.get(component), event));
+      }
+      return new Run(id, spec, plan, blockers, stepStarts, next, status, startedAt, finishedAt);
+    }
+
     /** A component's outcome {@code o} after {@code event}, one of the component events. */
-    private static Outcome after(Outcome o, LifecycleRunEvent event) {
+    static Outcome after(Outcome o, LifecycleRunEvent event) {
       if (event instanceof Sent s) {
         return new Outcome(
             s.componentId(),

@@ -146,4 +146,35 @@ class OutcomesCompactionTest {
     }
     return state;
   }
+
+  /**
+   * {@link LifecycleRunState.Run#applyAll}, which the run uses to build its state after a wave,
+   * gives the state the events give one by one: with a component named twice, a wave journaled as
+   * {@link Outcomes}, and the run's own events between the waves.
+   */
+  @Test
+  void applyingAWaveAtOnceGivesTheStateOfApplyingItsEventsOneByOne() {
+    List<LifecycleRunEvent> events = new ArrayList<>();
+    events.add(new StepStarted(RUN, 0, at(1)));
+    events.add(sent("a", 30));
+    events.add(reached("a", 230));
+    events.add(new Outcomes(RUN, List.of(sent("b", 31)), List.of(), List.of(), List.of(), at(31)));
+    events.add(new Failed(RUN, "c", "went to FAULT", at(232)));
+    events.add(reached("b", 233));
+    events.add(new StepStarted(RUN, 1, at(234)));
+    events.add(new Skipped(RUN, "d", "its dependency c FAILED", at(234)));
+    events.add(reached("e", 430));
+    events.add(new Finished(RUN, "FAILED", at(430)));
+
+    LifecycleRunState.Run started = (LifecycleRunState.Run) new Empty().apply(STARTED);
+    LifecycleRunState.Run atOnce = started.applyAll(events);
+
+    assertEquals(apply(events), atOnce);
+    assertEquals("REACHED", atOnce.outcomes().get("a").status());
+    assertEquals(at(30), atOnce.outcomes().get("a").sentAt(), "the send kept under the arrival");
+    assertEquals("REACHED", atOnce.outcomes().get("b").status());
+    assertEquals("SKIPPED", atOnce.outcomes().get("d").status());
+    assertEquals("FAILED", atOnce.status());
+    assertEquals(started, started.applyAll(List.of()), "nothing to apply: the same run");
+  }
 }
