@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -693,7 +694,75 @@ public final class Main {
     c.put("sample_get_latency", getS.toMap());
     c.put("node_log_warnings", warnings.size());
     c.put("node_alive", alive);
+    if (alive && options.bigRun()) {
+      c.put("run_over_all", runOverAll(n));
+    }
     json.put("many_components", c);
+  }
+
+  /**
+   * One lifecycle run over all the phase's components ({@code group:bench-poll}, CMD_INITIALIZED):
+   * each journals its command at the same moment, then its two state changes. How long from the
+   * POST to the run's end, what became of each, and what the node logged meanwhile.
+   */
+  private Map<String, Object> runOverAll(int n) throws IOException {
+    System.out.printf(Locale.ROOT, "  a lifecycle run over all %d (group:bench-poll, CMD_INITIALIZED) ...%n", n);
+    long logOffset = logSize();
+    Map<String, Object> r = new LinkedHashMap<>();
+    try (Api api = new Api(port, token)) {
+      Instant sent = Instant.now();
+      RawHttp.Response resp = api.post("/api/v1/lifecycle",
+          "{\"target\":\"group:bench-poll\",\"command\":\"CMD_INITIALIZED\",\"order\":\"dependencies\"}");
+      if (resp.status() != 202) {
+        throw new IllegalStateException("POST /api/v1/lifecycle over bench-poll -> " + resp.status() + " " + resp.body());
+      }
+      double ackMs = Duration.between(sent, Instant.now()).toNanos() / 1e6;
+      // The report lists every component (~2 MB for 10,000): looked at twice a second, not every
+      // 20 ms. A 503 (the run did not answer within the gateway's ask timeout) is counted, and the
+      // look repeated, as a client would.
+      String runId = Api.parse(resp.body()).path("id").asText();
+      int unavailable = 0;
+      JsonNode report;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
+      while (true) {
+        RawHttp.Response look = api.get("/api/v1/lifecycle/" + runId);
+        if (look.status() == 200) {
+          report = Api.parse(look.body());
+          if (!"RUNNING".equals(report.path("status").asText())) {
+            break;
+          }
+        } else if (look.status() == 503) {
+          unavailable++;
+        } else {
+          throw new IllegalStateException("GET /api/v1/lifecycle/" + runId + " -> " + look.status() + " " + look.body());
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the run over all " + n + " is still RUNNING after 600 s");
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+      }
+      double runS = Duration.between(sent, Api.instant(report.path("finishedAt"))).toNanos() / 1e9;
+      Map<String, Integer> outcomes = new TreeMap<>();
+      for (JsonNode step : report.path("steps")) {
+        for (JsonNode o : step.path("components")) {
+          outcomes.merge(o.path("status").asText(), 1, Integer::sum);
+        }
+      }
+      List<String> warnings = logLines(logOffset);
+      String line = String.format(Locale.ROOT,
+          "run over all %d: %s, POST -> run finishedAt %.1f s (202 after %.0f ms), outcomes %s; GETs of the report answered 503: %d; node log WARN/ERROR lines: %d%s",
+          n, report.path("status").asText(), runS, ackMs, outcomes, unavailable, warnings.size(),
+          warnings.isEmpty() ? "" : ", first: \n    " + String.join("\n    ", warnings.subList(0, Math.min(5, warnings.size()))));
+      System.out.println("  " + line);
+      summary.add("(c) " + line.replaceAll(", first: [\\s\\S]*", ""));
+      r.put("status", report.path("status").asText());
+      r.put("post_to_finished_s", runS);
+      r.put("ack_ms", ackMs);
+      r.put("outcomes", outcomes);
+      r.put("report_503", unavailable);
+      r.put("node_log_warnings", warnings.size());
+    }
+    return r;
   }
 
   private static double pct(int part, int whole) {

@@ -40,6 +40,7 @@ final class Options extends CliOptions {
         --samples-per-s=200       GET /api/v1/components/{random id} per second for the poll lag
         --baseline-s=10           node CPU windows without the sampler: with no components (before
                                   registering) and after the steady phase (0: skip both)
+        --run-over-all=1          then one lifecycle run over all of them (CMD_INITIALIZED; 0: none)
       node and run
         --jar=PATH                orchestrator fat jar (run.sh passes cluster-config/target/orchestrator.jar)
         --node-java-opts=-Xmx1g   JVM options of the node
@@ -123,6 +124,10 @@ final class Options extends CliOptions {
 
   int baselineSeconds() {
     return integer("baseline-s", 10, 0);
+  }
+
+  boolean bigRun() {
+    return integer("run-over-all", 1, 0) > 0;
   }
 
   int samplesPerSecond() {
