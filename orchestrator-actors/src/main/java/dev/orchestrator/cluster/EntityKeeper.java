@@ -1,5 +1,7 @@
 package dev.orchestrator.cluster;
 
+import akka.Done;
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
@@ -27,7 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,10 +53,12 @@ import org.slf4j.LoggerFactory;
  *
  * A woken entity recovers and carries on where it stood. Checks run every {@code interval}, every
  * second while a check still finds shards that run nowhere after a member left, and from the start
- * until the first one succeeds. Wakes go out in batches of {@code wakeBatch} per 100 ms, so that a
- * restart with many entities to wake does not recover them all in the same instant. Used for
- * commands ({@code CommandKeeper}), components ({@code ComponentKeeper}) and lifecycle runs ({@code
- * LifecycleRunReadSide}).
+ * until the first one succeeds. Wakes go out in batches of {@code wakeBatch} per 100 ms, and at
+ * most {@code wakeWindow} of them wait for their entity's answer (it answers once recovered): a
+ * restart with 10,000 entities to wake recovers them as fast as the node can, while an entity that
+ * a request starts meanwhile waits for a window of recoveries, not for thousands of them (Akka
+ * recovers a few at a time, in order of arrival). Used for commands ({@code CommandKeeper}),
+ * components ({@code ComponentKeeper}) and lifecycle runs ({@code LifecycleRunReadSide}).
  */
 public final class EntityKeeper<M> {
   /** Messages of the keeper. */
@@ -65,6 +69,11 @@ public final class EntityKeeper<M> {
   }
 
   private enum Drain implements Message {
+    INSTANCE
+  }
+
+  /** A woken entity answered (it recovered), or did not in time: the window has room again. */
+  private enum Woken implements Message {
     INSTANCE
   }
 
@@ -113,20 +122,21 @@ public final class EntityKeeper<M> {
    * @param rows reads the entities that should run from the read side
    * @param unfolded reads the entities the journal holds past what the read side has folded, for
    *     the reads after a member's removal (whose projection instances died with it)
-   * @param wake the message that starts an entity (its reason is for its log)
+   * @param wake the message that starts an entity (its reason is for its log), which it answers
+   *     once it has recovered
    */
   public record Kept<M>(
       String what,
       EntityTypeKey<M> typeKey,
       Supplier<CompletionStage<List<Row>>> rows,
       Supplier<CompletionStage<List<Row>>> unfolded,
-      Function<String, M> wake) {
+      BiFunction<String, ActorRef<Done>, M> wake) {
     /** A read side without a look past its offsets. */
     public Kept(
         String what,
         EntityTypeKey<M> typeKey,
         Supplier<CompletionStage<List<Row>>> rows,
-        Function<String, M> wake) {
+        BiFunction<String, ActorRef<Done>, M> wake) {
       this(what, typeKey, rows, () -> CompletableFuture.completedFuture(List.of()), wake);
     }
   }
@@ -139,13 +149,17 @@ public final class EntityKeeper<M> {
    * @param urgentChecks how many checks at {@code urgentInterval} follow a member's removal
    * @param statsTimeout how long the shard regions may take to say which shards they run
    * @param wakeBatch wakes sent per 100 ms
+   * @param wakeWindow wakes waiting for their entity's answer at most
+   * @param wakeTimeout how long a wake waits for its answer before it leaves the window anyway
    */
   public record Settings(
       Duration interval,
       Duration urgentInterval,
       int urgentChecks,
       Duration statsTimeout,
-      int wakeBatch) {
+      int wakeBatch,
+      int wakeWindow,
+      Duration wakeTimeout) {
     public static Settings of(ActorSystem<?> system, String path) {
       Config c = system.settings().config().getConfig(path);
       return new Settings(
@@ -153,7 +167,9 @@ public final class EntityKeeper<M> {
           c.getDuration("urgent-interval"),
           c.getInt("urgent-checks"),
           c.getDuration("stats-timeout"),
-          c.getInt("wake-batch"));
+          c.getInt("wake-batch"),
+          c.getInt("wake-window"),
+          c.getDuration("wake-timeout"));
     }
   }
 
@@ -177,6 +193,10 @@ public final class EntityKeeper<M> {
 
   private final ArrayDeque<String> toWake = new ArrayDeque<>();
   private final Set<String> queued = new HashSet<>();
+
+  /** Wakes sent whose entity has not answered yet (nor timed out). */
+  private int awaited;
+
   private boolean checking;
   private boolean succeededOnce;
   private int urgentLeft;
@@ -239,6 +259,7 @@ public final class EntityKeeper<M> {
         .onMessage(Local.class, this::local)
         .onMessage(Rows.class, this::rows)
         .onMessageEquals(Drain.INSTANCE, this::drain)
+        .onMessageEquals(Woken.INSTANCE, this::woken)
         .onMessageEquals(CheckTimedOut.INSTANCE, this::checkTimedOut)
         .build();
   }
@@ -501,13 +522,30 @@ public final class EntityKeeper<M> {
   }
 
   private Behavior<Message> drain() {
-    for (int i = 0; i < settings.wakeBatch() && !toWake.isEmpty(); i++) {
+    for (int i = 0;
+        i < settings.wakeBatch() && awaited < settings.wakeWindow() && !toWake.isEmpty();
+        i++) {
       String id = toWake.poll();
       queued.remove(id);
-      sharding.entityRefFor(kept.typeKey(), id).tell(kept.wake().apply("keeper"));
+      awaited++;
+      context.ask(
+          Done.class,
+          sharding.entityRefFor(kept.typeKey(), id),
+          settings.wakeTimeout(),
+          replyTo -> kept.wake().apply("keeper", replyTo),
+          (done, failure) -> Woken.INSTANCE);
     }
-    if (!toWake.isEmpty()) {
+    // A full window resumes on the next answer (woken); otherwise in 100 ms.
+    if (!toWake.isEmpty() && awaited < settings.wakeWindow()) {
       timers.startSingleTimer(Drain.INSTANCE, DRAIN_EVERY);
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Message> woken() {
+    awaited--;
+    if (!toWake.isEmpty() && !timers.isTimerActive(Drain.INSTANCE)) {
+      return drain();
     }
     return Behaviors.same();
   }

@@ -1,5 +1,6 @@
 package dev.orchestrator.command;
 
+import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
@@ -170,7 +171,13 @@ public final class CommandEntity
         .onCommand(ReattachTimedOut.class, this::reattachTimedOut)
         .onCommand(ChildSubmitted.class, this::childSubmitted)
         .onCommand(Idle.class, (s, c) -> idle(s))
-        .onCommand(Wake.class, (s, c) -> Effect().noReply());
+        .onCommand(
+            Wake.class,
+            (s, c) -> {
+              // Recovered: the keeper may wake the next.
+              c.replyTo().tell(Done.getInstance());
+              return Effect().noReply();
+            });
     return builder.build();
   }
 

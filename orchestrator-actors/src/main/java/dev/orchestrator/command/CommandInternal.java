@@ -1,5 +1,6 @@
 package dev.orchestrator.command;
 
+import akka.Done;
 import akka.actor.typed.ActorRef;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.orchestrator.protocol.JsonSerializable;
@@ -36,9 +37,10 @@ public final class CommandInternal {
   /**
    * From the {@link CommandKeeper}: the read side shows this command unfinished (or as a chained
    * child not yet submitted) while its entity is not running anywhere. Starting the entity is the
-   * point: its recovery carries on where it stood. {@code reason} is for the log.
+   * point: its recovery carries on where it stood. {@code reason} is for the log. It answers {@code
+   * replyTo} once it has recovered, so that the keeper wakes a window of entities at a time.
    */
-  public record Wake(String reason) implements CommandRequest {}
+  public record Wake(String reason, ActorRef<Done> replyTo) implements CommandRequest {}
 
   /** A finished command has been idle for a while: leave memory. */
   public enum Idle implements CommandRequest {

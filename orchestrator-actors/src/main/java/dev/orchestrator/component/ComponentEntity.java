@@ -1,5 +1,6 @@
 package dev.orchestrator.component;
 
+import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
@@ -178,7 +179,7 @@ public final class ComponentEntity
         .onCommand(Simulate.class, (state, command) -> notRegistered(command.replyTo()))
         .onCommand(Watch.class, (state, command) -> leaveMemoryNoReply())
         .onCommand(Unwatch.class, (state, command) -> leaveMemoryNoReply())
-        .onCommand(Wake.class, (state, command) -> leaveMemoryNoReply())
+        .onCommand(Wake.class, (state, command) -> woken(command, leaveMemoryNoReply()))
         .onAnyCommand(command -> Effect().noReply());
     builder
         .forStateType(Active.class)
@@ -198,7 +199,7 @@ public final class ComponentEntity
               watchers.remove(command.watcher());
               return Effect().noReply();
             })
-        .onCommand(Wake.class, (state, command) -> Effect().noReply())
+        .onCommand(Wake.class, (state, command) -> woken(command, Effect().noReply()))
         .onCommand(PollTick.class, (state, command) -> tick(state))
         .onCommand(ChangeAnnounced.class, this::changeAnnounced)
         .onCommand(Polled.class, this::polled)
@@ -437,6 +438,13 @@ public final class ComponentEntity
   }
 
   /** A watch for a component that is not registered: nothing to watch, and nothing to keep. */
+  /** Tells the keeper that woke it that it has recovered, then does {@code effect}. */
+  private static ReplyEffect<ComponentEvent, ComponentState> woken(
+      Wake wake, ReplyEffect<ComponentEvent, ComponentState> effect) {
+    wake.replyTo().tell(Done.getInstance());
+    return effect;
+  }
+
   private ReplyEffect<ComponentEvent, ComponentState> leaveMemoryNoReply() {
     leaveMemory();
     return Effect().noReply();

@@ -106,6 +106,23 @@ class ComponentEntityTest {
     return entity.runCommand(Deregister::new);
   }
 
+  /**
+   * The component keeper's wake is answered once the entity has recovered, registered or not (it
+   * counts the answers to keep a window of wakes); the wake and its answer serialize.
+   */
+  @Test
+  void aWakeIsAnsweredWhetherOrNotTheComponentIsRegistered() {
+    assertEquals(
+        Done.getInstance(),
+        entity.<Done>runCommand(replyTo -> new ComponentCommand.Wake("test", replyTo)).reply());
+
+    register(SPEC);
+    var woken = entity.<Done>runCommand(replyTo -> new ComponentCommand.Wake("test", replyTo));
+
+    assertEquals(Done.getInstance(), woken.reply());
+    assertTrue(woken.hasNoEvents(), "a wake changes nothing");
+  }
+
   @Test
   void protocolSerializationBindingIsInEffect() {
     var serialization = SerializationExtension.get(testKit.system().classicSystem());

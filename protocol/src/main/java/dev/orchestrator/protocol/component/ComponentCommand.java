@@ -56,7 +56,8 @@ public interface ComponentCommand extends JsonSerializable {
    * Starts the entity if it is not running (from the component keeper: the read side lists the
    * component while no node runs its entity). Running, it changes nothing; an entity that is not
    * registered (deregistered a moment ago, before the read side caught up) leaves memory again.
-   * {@code reason} is for the log.
+   * {@code reason} is for the log. It answers {@code replyTo} once it has recovered, so that the
+   * keeper wakes a window of entities at a time.
    */
-  record Wake(String reason) implements ComponentCommand {}
+  record Wake(String reason, ActorRef<Done> replyTo) implements ComponentCommand {}
 }

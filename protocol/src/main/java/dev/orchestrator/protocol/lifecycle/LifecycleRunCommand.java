@@ -1,5 +1,6 @@
 package dev.orchestrator.protocol.lifecycle;
 
+import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.pattern.StatusReply;
 import dev.orchestrator.protocol.JsonSerializable;
@@ -26,7 +27,8 @@ public interface LifecycleRunCommand extends JsonSerializable {
   /**
    * Starts the run's entity if it is not running (from the keeper of unfinished runs: the read side
    * shows the run RUNNING while no node runs it); its recovery carries on where it stood. {@code
-   * reason} is for the log.
+   * reason} is for the log. It answers {@code replyTo} once it has recovered, so that the keeper
+   * wakes a window of entities at a time.
    */
-  record Wake(String reason) implements LifecycleRunCommand {}
+  record Wake(String reason, ActorRef<Done> replyTo) implements LifecycleRunCommand {}
 }
