@@ -17,6 +17,7 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Subscribe;
+import akka.persistence.typed.javadsl.ReplyEffect;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import java.time.Instant;
@@ -540,6 +541,16 @@ public final class EntityKeeper<M> {
       timers.startSingleTimer(Drain.INSTANCE, DRAIN_EVERY);
     }
     return Behaviors.same();
+  }
+
+  /**
+   * How a kept entity handles its wake, once recovered (commands reach it only then): it answers,
+   * which frees the wake's place in the keeper's window, then does {@code effect}.
+   */
+  public static <E, S> ReplyEffect<E, S> answerWake(
+      ActorRef<Done> replyTo, ReplyEffect<E, S> effect) {
+    replyTo.tell(Done.getInstance());
+    return effect;
   }
 
   private Behavior<Message> woken() {

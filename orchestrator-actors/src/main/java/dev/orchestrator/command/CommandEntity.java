@@ -1,6 +1,5 @@
 package dev.orchestrator.command;
 
-import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
@@ -20,6 +19,7 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.SignalHandler;
+import dev.orchestrator.cluster.EntityKeeper;
 import dev.orchestrator.command.CommandInternal.Attached;
 import dev.orchestrator.command.CommandInternal.AttemptOutcome;
 import dev.orchestrator.command.CommandInternal.AttemptTimedOut;
@@ -171,13 +171,7 @@ public final class CommandEntity
         .onCommand(ReattachTimedOut.class, this::reattachTimedOut)
         .onCommand(ChildSubmitted.class, this::childSubmitted)
         .onCommand(Idle.class, (s, c) -> idle(s))
-        .onCommand(
-            Wake.class,
-            (s, c) -> {
-              // Recovered: the keeper may wake the next.
-              c.replyTo().tell(Done.getInstance());
-              return Effect().noReply();
-            });
+        .onCommand(Wake.class, (s, c) -> EntityKeeper.answerWake(c.replyTo(), Effect().noReply()));
     return builder.build();
   }
 

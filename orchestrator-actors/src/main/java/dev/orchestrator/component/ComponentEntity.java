@@ -1,6 +1,5 @@
 package dev.orchestrator.component;
 
-import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
@@ -22,6 +21,7 @@ import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
+import dev.orchestrator.cluster.EntityKeeper;
 import dev.orchestrator.component.ComponentInternal.ChangeAnnounced;
 import dev.orchestrator.component.ComponentInternal.HealthChecked;
 import dev.orchestrator.component.ComponentInternal.PollTick;
@@ -179,7 +179,9 @@ public final class ComponentEntity
         .onCommand(Simulate.class, (state, command) -> notRegistered(command.replyTo()))
         .onCommand(Watch.class, (state, command) -> leaveMemoryNoReply())
         .onCommand(Unwatch.class, (state, command) -> leaveMemoryNoReply())
-        .onCommand(Wake.class, (state, command) -> woken(command, leaveMemoryNoReply()))
+        .onCommand(
+            Wake.class,
+            (state, command) -> EntityKeeper.answerWake(command.replyTo(), leaveMemoryNoReply()))
         .onAnyCommand(command -> Effect().noReply());
     builder
         .forStateType(Active.class)
@@ -199,7 +201,9 @@ public final class ComponentEntity
               watchers.remove(command.watcher());
               return Effect().noReply();
             })
-        .onCommand(Wake.class, (state, command) -> woken(command, Effect().noReply()))
+        .onCommand(
+            Wake.class,
+            (state, command) -> EntityKeeper.answerWake(command.replyTo(), Effect().noReply()))
         .onCommand(PollTick.class, (state, command) -> tick(state))
         .onCommand(ChangeAnnounced.class, this::changeAnnounced)
         .onCommand(Polled.class, this::polled)
@@ -438,13 +442,6 @@ public final class ComponentEntity
   }
 
   /** A watch for a component that is not registered: nothing to watch, and nothing to keep. */
-  /** Tells the keeper that woke it that it has recovered, then does {@code effect}. */
-  private static ReplyEffect<ComponentEvent, ComponentState> woken(
-      Wake wake, ReplyEffect<ComponentEvent, ComponentState> effect) {
-    wake.replyTo().tell(Done.getInstance());
-    return effect;
-  }
-
   private ReplyEffect<ComponentEvent, ComponentState> leaveMemoryNoReply() {
     leaveMemory();
     return Effect().noReply();

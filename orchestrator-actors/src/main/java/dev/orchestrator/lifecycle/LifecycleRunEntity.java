@@ -1,6 +1,5 @@
 package dev.orchestrator.lifecycle;
 
-import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
@@ -20,6 +19,7 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.SignalHandler;
+import dev.orchestrator.cluster.EntityKeeper;
 import dev.orchestrator.lifecycle.LifecycleRunInternal.ChangedAll;
 import dev.orchestrator.lifecycle.LifecycleRunInternal.Flush;
 import dev.orchestrator.lifecycle.LifecycleRunInternal.Idle;
@@ -190,7 +190,7 @@ public final class LifecycleRunEntity
         .onCommand(Get.class, (s, c) -> noSuchRun(c.replyTo()))
         .onCommand(AwaitEnd.class, (s, c) -> noSuchRun(c.replyTo()))
         .onCommand(Idle.class, (s, c) -> passivate())
-        .onCommand(Wake.class, (s, c) -> woken(c, passivate()))
+        .onCommand(Wake.class, (s, c) -> EntityKeeper.answerWake(c.replyTo(), passivate()))
         .onCommand(ChangedAll.class, (s, c) -> taken())
         .onAnyCommand(c -> Effect().noReply());
     builder
@@ -198,7 +198,7 @@ public final class LifecycleRunEntity
         .onCommand(
             Start.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.view())))
         .onCommand(Get.class, this::get)
-        .onCommand(Wake.class, (s, c) -> woken(c, Effect().noReply()))
+        .onCommand(Wake.class, (s, c) -> EntityKeeper.answerWake(c.replyTo(), Effect().noReply()))
         .onCommand(AwaitEnd.class, this::awaitEnd)
         .onCommand(Poll.class, (s, c) -> poll(s))
         .onCommand(ObservedAll.class, this::observedAll)
@@ -743,13 +743,6 @@ public final class LifecycleRunEntity
 
   private void armIdle() {
     timers.startSingleTimer("idle", Idle.INSTANCE, IDLE_AFTER_FINISH);
-  }
-
-  /** Tells the keeper that woke it that it has recovered, then does {@code effect}. */
-  private static ReplyEffect<LifecycleRunEvent, LifecycleRunState> woken(
-      Wake wake, ReplyEffect<LifecycleRunEvent, LifecycleRunState> effect) {
-    wake.replyTo().tell(Done.getInstance());
-    return effect;
   }
 
   private ReplyEffect<LifecycleRunEvent, LifecycleRunState> passivate() {
